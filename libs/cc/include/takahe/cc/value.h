@@ -98,7 +98,8 @@ class Value {
   /// Compact JSON ("{"a":1}"), or indented with 4 spaces when pretty.
   std::string toJson(bool pretty = false) const;
 
-  /// Deep equality, ignoring positions; an int and a double compare by value.
+  /// Deep equality, ignoring positions and map member order; an int and a double compare by
+  /// value.
   bool operator==(const Value& other) const;
 
  private:
@@ -110,6 +111,13 @@ class Value {
 class ParseError : public takahe::ConfigError {
  public:
   using ConfigError::ConfigError;
+  /// Builds what() as "file:line:col: message" and keeps `where` for callers.
+  ParseError(const Position& where, std::string_view message);
+  /// Where the error was found (unknown when built from a plain message).
+  const Position& position() const { return where_; }
+
+ private:
+  Position where_;
 };
 
 /// Parses strict JSON (no comments), as received on the control channel. Positions refer to

@@ -46,7 +46,8 @@ std::string_view optionDataTypeName(OptionDataType t);
 /// Standard option space names.
 inline constexpr std::string_view kDhcp4Space = "dhcp4";
 inline constexpr std::string_view kAgentSpace = "dhcp-agent-options-space";  // option 82 subs
-inline constexpr std::string_view kVendorEncapsulatedSpace = "vendor-encapsulated-options-space";  // 43
+inline constexpr std::string_view kVendorEncapsulatedSpace =
+    "vendor-encapsulated-options-space";  // 43
 
 struct OptionDefinition {
   std::string name;
@@ -65,7 +66,10 @@ class OptionDefinitionSet {
  public:
   /// The built-in DHCPv4 definitions: every RFC 2132 option and the common later ones
   /// (client FQDN 81, relay agent info 82 and its sub-options, 43, 60, 61, 66/67, 93/94/97,
-  /// 116, 118, 119, 121, 124, 125, 150, 252, ...), with Kea's names and types.
+  /// 108, 114, 116, 118, 119, 121, 124, 125, 212, ...), with Kea's names and types.
+  /// Notes: 121 (classless-static-route) is `internal` with the text format
+  /// "10.229.0.128/25 - 10.229.0.1, 0.0.0.0/0 - 10.0.0.1"; 125 (vivso-suboptions) is a record
+  /// of uint32 (enterprise number) and binary (the rest of the payload, may be omitted).
   static const OptionDefinitionSet& standard4();
 
   /// Adds or replaces (same space and code) a definition; a name clash with another code in the
@@ -76,16 +80,47 @@ class OptionDefinitionSet {
   const OptionDefinition* find(std::string_view space, std::string_view name) const;
   std::vector<const OptionDefinition*> all() const;
 
+  size_t size() const { return by_code_.size(); }
+
  private:
-  std::map<std::pair<std::string, uint16_t>, OptionDefinition, std::less<>> by_code_;
-  std::map<std::pair<std::string, std::string>, uint16_t, std::less<>> by_name_;
+  // Transparent ordering so lookups by string_view need no allocation.
+  struct CodeKeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      int c = std::string_view(a.first).compare(std::string_view(b.first));
+      return c < 0 || (c == 0 && a.second < b.second);
+    }
+  };
+  struct NameKeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      int c = std::string_view(a.first).compare(std::string_view(b.first));
+      return c < 0 || (c == 0 && std::string_view(a.second) < std::string_view(b.second));
+    }
+  };
+  std::map<std::pair<std::string, uint16_t>, OptionDefinition, CodeKeyLess> by_code_;
+  std::map<std::pair<std::string, std::string>, uint16_t, NameKeyLess> by_name_;
 };
+
+/// Checks a definition the way Kea's option-def parser does: name of letters, digits, '-' and
+/// '_' (not at either end), a non-empty space, code 1..254 in the dhcp4 space, records of at
+/// least two fields with string/binary only last, no arrays of string/binary/empty/internal.
+/// add() runs this check.
+Result<bool> validateOptionDefinition(const OptionDefinition& def);
 
 /// Encodes the `data` of an option-data entry per the definition.
 /// csv_format=true: comma-separated fields as Kea writes them ("192.0.2.1, 192.0.2.2",
-/// "true", "1, example.com", quoted strings with embedded commas allowed as "'a,b'");
-/// csv_format=false: hex (any form parseHex accepts, spaces allowed). Empty data for an
-/// `empty`-type option. Errors say which field is wrong and why.
+/// "true", "1, example.com", quoted strings with embedded commas allowed as "'a,b'", and
+/// "\," for a literal comma); csv_format=false: hex (any form parseHex accepts, spaces
+/// allowed). Empty data for an `empty`-type option. Errors say which field is wrong and why.
+/// Field formats: integers decimal or 0x-hex, range-checked; boolean true/false/1/0;
+/// ipv6-prefix "2001:db8::/64" (length byte + ceil(len/8) prefix bytes); psid "psid/len"
+/// (length byte + psid left-aligned in 16 bits); tuple 1-byte length + text (2 bytes for
+/// option 143); binary hex or a 'quoted' text. A string (alone or as the last record field)
+/// takes the rest of the data, commas included. A trailing string/binary record field may be
+/// omitted (empty). Records with array=true repeat their last field.
 Result<Bytes> encodeOptionData(const OptionDefinition& def, std::string_view data, bool csv_format);
 
 /// Renders wire bytes as csv text per the definition (inverse of encodeOptionData), or an error

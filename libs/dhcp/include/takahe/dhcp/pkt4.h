@@ -85,7 +85,7 @@ struct PacketMeta {
   uint16_t local_port = 0;
   IPv4Address remote_addr;
   uint16_t remote_port = 0;
-  HwAddr remote_hw;     // link-layer source (raw sockets only)
+  HwAddr remote_hw;        // link-layer source (raw sockets only)
   int64_t rx_time_us = 0;  // monotonic
 };
 
@@ -96,12 +96,12 @@ struct ParseError4 {
 
 class Pkt4 {
  public:
-  static constexpr size_t kHeaderSize = 236;        // fixed BOOTP part
-  static constexpr size_t kMinSize = 300;           // BOOTP minimum; replies are padded to it
+  static constexpr size_t kHeaderSize = 236;  // fixed BOOTP part
+  static constexpr size_t kMinSize = 300;     // BOOTP minimum; replies are padded to it
   static constexpr uint32_t kMagicCookie = 0x63825363;
   static constexpr uint16_t kFlagBroadcast = 0x8000;
 
-  uint8_t op = 1;      // 1 BOOTREQUEST, 2 BOOTREPLY
+  uint8_t op = 1;  // 1 BOOTREQUEST, 2 BOOTREPLY
   uint8_t htype = 1;
   uint8_t hlen = 6;
   uint8_t hops = 0;
@@ -118,18 +118,25 @@ class Pkt4 {
   /// concatenates repeated instances of one code (RFC 3396), and refuses truncated headers,
   /// a wrong cookie or options running past the end. A missing message type is not a parse
   /// error (BOOTP packets have none); the server decides what to do with it.
+  /// Details: input over 65535 bytes and hlen > 16 are errors; zeros (or nothing) where the
+  /// cookie belongs mean plain BOOTP with no options; option 52 is consumed (not kept) and
+  /// the overloaded sname/file fields are zeroed in the result.
   static Result<Pkt4, ParseError4> parse(std::span<const uint8_t> wire);
 
   /// Serializes: header, cookie, options in insertion order (message type first), END, then
   /// padding to kMinSize. Options longer than 255 bytes are split into several instances
-  /// (RFC 3396). When the result would exceed max_size (>= 576), options that do not fit are
-  /// left out (largest last-added first), never the message type or server id.
+  /// (RFC 3396). When the result would exceed max_size (the DHCP message itself, raised to at
+  /// least 576), options that do not fit are left out: they are taken in order while they fit,
+  /// so earlier-added options win; the message type and server id are always written. Option
+  /// 52 (overload) is never written: this serializer does not overload sname/file.
   Bytes serialize(size_t max_size = 1500) const;
+  /// As above, and appends the codes of options left out for size to `dropped` (if not null).
+  Bytes serialize(size_t max_size, std::vector<uint8_t>* dropped) const;
 
   // Options: one logical entry per code, kept in insertion order.
   const Bytes* option(uint8_t code) const;
   bool has(uint8_t code) const { return option(code) != nullptr; }
-  void setOption(uint8_t code, Bytes data);  // replaces, keeps position if present
+  void setOption(uint8_t code, Bytes data);  // replaces, keeps position if present; 0/255 ignored
   void removeOption(uint8_t code);
   const std::vector<Option4>& options() const { return options_; }
 
@@ -138,12 +145,12 @@ class Pkt4 {
   void setMessageType(MessageType t);
   HwAddr hwAddr() const;  // htype + first hlen bytes of chaddr (hlen capped at 16)
   void setHwAddr(const HwAddr& hw);
-  std::optional<ClientId> clientId() const;
+  std::optional<ClientId> clientId() const;  // option 61 payload; nullopt if absent or empty
   std::optional<IPv4Address> requestedAddress() const;
   std::optional<IPv4Address> serverId() const;
   std::vector<uint8_t> parameterRequestList() const;
   std::optional<uint16_t> maxMessageSize() const;
-  std::optional<std::string> hostName() const;
+  std::optional<std::string> hostName() const;  // trailing NULs stripped; nullopt if empty
   /// Sub-option payload of option 82, or nullopt when absent/malformed.
   std::optional<Bytes> relayAgentSubOption(uint8_t sub_code) const;
   bool broadcastFlag() const { return (flags & kFlagBroadcast) != 0; }

@@ -1,0 +1,52 @@
+#pragma once
+
+// Message catalogue of takahe-dhcp4: one stable ID per event, for operators to grep.
+
+#include "takahe/log/logger.h"
+
+namespace takahe::dhcp4 {
+
+using log::MessageId;
+using log::Severity;
+
+inline constexpr MessageId DHCP4_STARTING{"DHCP4_STARTING", Severity::kInfo, "takahe-dhcp4 %1 starting (pid %2)"};
+inline constexpr MessageId DHCP4_STARTED{"DHCP4_STARTED", Severity::kInfo, "takahe-dhcp4 %1 started, serving %2 subnet(s)"};
+inline constexpr MessageId DHCP4_SHUTDOWN{"DHCP4_SHUTDOWN", Severity::kInfo, "takahe-dhcp4 shutting down (%1)"};
+inline constexpr MessageId DHCP4_CONFIG_LOADED{"DHCP4_CONFIG_LOADED", Severity::kInfo, "configuration loaded from %1: %2 subnet(s)"};
+inline constexpr MessageId DHCP4_CONFIG_WARNING{"DHCP4_CONFIG_WARNING", Severity::kWarn, "configuration: %1"};
+inline constexpr MessageId DHCP4_CONFIG_LOAD_FAIL{"DHCP4_CONFIG_LOAD_FAIL", Severity::kError, "configuration from %1 rejected: %2"};
+inline constexpr MessageId DHCP4_RECONFIGURE_FAIL{"DHCP4_RECONFIGURE_FAIL", Severity::kError, "reload of %1 failed, the running configuration is kept: %2"};
+inline constexpr MessageId DHCP4_RECONFIGURED{"DHCP4_RECONFIGURED", Severity::kInfo, "configuration reloaded from %1"};
+inline constexpr MessageId DHCP4_OPEN_SOCKET{"DHCP4_OPEN_SOCKET", Severity::kInfo, "listening on %1 (%2 socket) port %3"};
+inline constexpr MessageId DHCP4_OPEN_SOCKET_FAIL{"DHCP4_OPEN_SOCKET_FAIL", Severity::kError, "cannot open socket on %1: %2"};
+inline constexpr MessageId DHCP4_NO_SOCKETS{"DHCP4_NO_SOCKETS", Severity::kWarn, "no interface is configured for DHCP service: the server receives nothing (set interfaces-config.interfaces)"};
+inline constexpr MessageId DHCP4_LEASES_LOADED{"DHCP4_LEASES_LOADED", Severity::kInfo, "lease file %1: %2 lease(s) loaded"};
+inline constexpr MessageId DHCP4_LEASE_LOAD_WARNING{"DHCP4_LEASE_LOAD_WARNING", Severity::kWarn, "lease file: %1"};
+inline constexpr MessageId DHCP4_PACKET_RECEIVED{"DHCP4_PACKET_RECEIVED", Severity::kDebug, "%1 received from %2 on %3"};
+inline constexpr MessageId DHCP4_PACKET_SEND{"DHCP4_PACKET_SEND", Severity::kDebug, "%1 sent to %2 port %3"};
+inline constexpr MessageId DHCP4_PACKET_SEND_FAIL{"DHCP4_PACKET_SEND_FAIL", Severity::kError, "%1: cannot send reply to %2: %3"};
+inline constexpr MessageId DHCP4_PACKET_PARSE_FAIL{"DHCP4_PACKET_PARSE_FAIL", Severity::kDebug, "malformed packet from %1 dropped: %2"};
+inline constexpr MessageId DHCP4_PACKET_DROP_NO_TYPE{"DHCP4_PACKET_DROP_NO_TYPE", Severity::kDebug, "%1: dropped, no DHCP message type (BOOTP is not served)"};
+inline constexpr MessageId DHCP4_PACKET_DROP_NOT_REQUEST{"DHCP4_PACKET_DROP_NOT_REQUEST", Severity::kDebug, "%1: dropped, op is not BOOTREQUEST"};
+inline constexpr MessageId DHCP4_PACKET_DROP_UNKNOWN_TYPE{"DHCP4_PACKET_DROP_UNKNOWN_TYPE", Severity::kDebug, "%1: dropped, message type %2 is not served"};
+inline constexpr MessageId DHCP4_PACKET_DROP_NOT_FOR_US{"DHCP4_PACKET_DROP_NOT_FOR_US", Severity::kDebug, "%1: dropped, server identifier %2 is not ours"};
+inline constexpr MessageId DHCP4_PACKET_DROP_NO_CLIENT_ID{"DHCP4_PACKET_DROP_NO_CLIENT_ID", Severity::kDebug, "%1: dropped, neither hardware address nor client identifier"};
+inline constexpr MessageId DHCP4_SUBNET_SELECTION_FAILED{"DHCP4_SUBNET_SELECTION_FAILED", Severity::kDebug, "%1: no subnet matches this client (giaddr %2, interface %3)"};
+inline constexpr MessageId DHCP4_LEASE_OFFER{"DHCP4_LEASE_OFFER", Severity::kInfo, "%1: offering lease %2 for %3 seconds"};
+inline constexpr MessageId DHCP4_LEASE_ALLOC{"DHCP4_LEASE_ALLOC", Severity::kInfo, "%1: lease %2 has been allocated for %3 seconds"};
+inline constexpr MessageId DHCP4_LEASE_RENEW{"DHCP4_LEASE_RENEW", Severity::kDebug, "%1: lease %2 renewed for %3 seconds"};
+inline constexpr MessageId DHCP4_ALLOC_FAIL{"DHCP4_ALLOC_FAIL", Severity::kWarn, "%1: failed to allocate an address in subnet %2: %3"};
+inline constexpr MessageId DHCP4_NAK{"DHCP4_NAK", Severity::kInfo, "%1: NAK for %2: %3"};
+inline constexpr MessageId DHCP4_INIT_REBOOT_UNKNOWN{"DHCP4_INIT_REBOOT_UNKNOWN", Severity::kDebug, "%1: INIT-REBOOT for %2 from a client we hold no lease for; staying silent (not authoritative)"};
+inline constexpr MessageId DHCP4_RELEASE{"DHCP4_RELEASE", Severity::kInfo, "%1: address %2 released"};
+inline constexpr MessageId DHCP4_RELEASE_FAIL{"DHCP4_RELEASE_FAIL", Severity::kDebug, "%1: release of %2 ignored: %3"};
+inline constexpr MessageId DHCP4_DECLINE_LEASE{"DHCP4_DECLINE_LEASE", Severity::kInfo, "%1: address %2 declined by the client, held for %3 seconds"};
+inline constexpr MessageId DHCP4_DECLINE_FAIL{"DHCP4_DECLINE_FAIL", Severity::kDebug, "%1: decline of %2 ignored: %3"};
+inline constexpr MessageId DHCP4_INFORM{"DHCP4_INFORM", Severity::kDebug, "%1: answering INFORM"};
+inline constexpr MessageId DHCP4_RECLAIMED{"DHCP4_RECLAIMED", Severity::kDebug, "reclaimed %1 expired lease(s) in %2 ms"};
+inline constexpr MessageId DHCP4_RECLAIM_INCOMPLETE{"DHCP4_RECLAIM_INCOMPLETE", Severity::kWarn, "expired leases still awaiting reclamation after %1 consecutive cycles"};
+inline constexpr MessageId DHCP4_PROCESS_FAIL{"DHCP4_PROCESS_FAIL", Severity::kError, "%1: processing failed: %2"};
+inline constexpr MessageId DHCP4_LFC_START{"DHCP4_LFC_START", Severity::kInfo, "lease file cleanup started"};
+inline constexpr MessageId DHCP4_LFC_FAIL{"DHCP4_LFC_FAIL", Severity::kError, "lease file cleanup failed: %1"};
+
+}  // namespace takahe::dhcp4

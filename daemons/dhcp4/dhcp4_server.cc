@@ -1,0 +1,391 @@
+#include "dhcp4_server.h"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+
+#include "dhcp4_messages.h"
+#include "processor.h"
+#include "socket_set.h"
+#include "takahe/dhcpsrv/config_parser4.h"
+#include "takahe/dhcpsrv/memfile_lease_store.h"
+#include "takahe/log/config.h"
+#include "takahe/stats/stats_store.h"
+#include "takahe/util/error.h"
+#include "takahe/util/time.h"
+#include "takahe_config.h"
+
+namespace takahe::dhcp4 {
+
+namespace asio = boost::asio;
+using dhcpsrv::SrvConfig4Ptr;
+
+namespace {
+
+std::string dataDirectory() {
+  for (const char* env : {"TAKAHE_DHCP_DATA_DIR", "KEA_DHCP_DATA_DIR"}) {
+    if (const char* v = std::getenv(env); v && *v) return v;
+  }
+  return std::string(TAKAHE_LOCALSTATEDIR) + "/lib/takahe";
+}
+
+std::string leaseFilePath(const dhcpsrv::LeaseDatabaseConfig& db) {
+  if (!db.name.empty()) return db.name;
+  return dataDirectory() + "/takahe-leases4.csv";
+}
+
+std::string lfcExecutable() {
+  // Installed layout first, then the binary beside ours (build tree).
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto candidate : {self.parent_path() / "takahe-lfc", self.parent_path() / "../../tools/lfc/takahe-lfc"}) {
+      if (std::filesystem::exists(candidate, ec)) return std::filesystem::weakly_canonical(candidate, ec).string();
+    }
+  }
+  return std::string(TAKAHE_SBINDIR) + "/takahe-lfc";
+}
+
+}  // namespace
+
+struct Dhcp4Server::Impl {
+  ServerOptions opts;
+  asio::io_context io;
+  asio::signal_set signals{io, SIGTERM, SIGINT, SIGHUP};
+  asio::steady_timer reclaim_timer{io};
+  asio::steady_timer flush_timer{io};
+  asio::steady_timer lfc_timer{io};
+  asio::steady_timer lfc_poll_timer{io};
+  log::Logger logger{"takahe-dhcp4"};
+
+  SrvConfig4Ptr config;
+  stats::StatsStore stats;
+  std::unique_ptr<dhcpsrv::MemfileLeaseStore4> store;
+  std::unique_ptr<Processor> processor;
+  SocketSet sockets;
+  struct Watch {
+    std::unique_ptr<asio::posix::stream_descriptor> desc;
+    ServedInterface* served;
+    bool companion;  // the UDP socket beside a raw one: drained, not processed
+  };
+  std::vector<Watch> watches;
+  std::vector<net::Datagram4> batch;
+  unsigned unwarned_cycles = 0;
+  int exit_code = 0;
+
+  ReplyPorts ports() const {
+    ReplyPorts p;
+    if (opts.reply_port) {
+      p.client = p.relay = *opts.reply_port;
+    } else {
+      p.client = 68;
+      p.relay = 67;
+    }
+    return p;
+  }
+
+  void logWarnings(const dhcpsrv::SrvConfig4& cfg) {
+    for (const auto& w : cfg.warnings) TAKAHE_LOG(logger, DHCP4_CONFIG_WARNING, w);
+  }
+
+  std::unique_ptr<dhcpsrv::MemfileLeaseStore4> openStore(const dhcpsrv::SrvConfig4& cfg) {
+    dhcpsrv::MemfileConfig mc;
+    mc.path = leaseFilePath(cfg.lease_database);
+    mc.persist = cfg.lease_database.persist;
+    mc.lfc_interval = cfg.lease_database.lfc_interval;
+    mc.max_row_errors = cfg.lease_database.max_row_errors;
+    mc.lfc_executable = lfcExecutable();
+    mc.config_path_for_lfc = opts.config_file;
+    if (mc.persist) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(mc.path).parent_path(), ec);
+    }
+    if (store && store->config().path == mc.path) {
+      // Same file, other settings: the old store must let go of the file's lock first.
+      processor.reset();
+      store.reset();
+    }
+    auto fresh = std::make_unique<dhcpsrv::MemfileLeaseStore4>(mc);
+    const auto& report = fresh->loadReport();
+    for (const auto& issue : report.issues) {
+      TAKAHE_LOG(logger, DHCP4_LEASE_LOAD_WARNING, issue.file + ":" + std::to_string(issue.line) + ": " + issue.reason);
+    }
+    for (const auto& note : report.notes) TAKAHE_LOG(logger, DHCP4_LEASE_LOAD_WARNING, note);
+    TAKAHE_LOG(logger, DHCP4_LEASES_LOADED, mc.persist ? mc.path : std::string("(memory only)"), fresh->size());
+    return fresh;
+  }
+
+  bool storeMatches(const dhcpsrv::SrvConfig4& cfg) const {
+    if (!store) return false;
+    const auto& c = store->config();
+    return c.path == leaseFilePath(cfg.lease_database) && c.persist == cfg.lease_database.persist &&
+           c.max_row_errors == cfg.lease_database.max_row_errors;
+  }
+
+  void openSockets(const dhcpsrv::SrvConfig4& cfg) {
+    watches.clear();
+    std::vector<std::string> errors, opened;
+    sockets.open(cfg.interfaces, opts.server_port, errors, opened);
+    for (const auto& e : errors) TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, "interface", e);
+    if (cfg.interfaces.service_sockets_require_all && !errors.empty()) {
+      throw Error("service-sockets-require-all is set and " + std::to_string(errors.size()) +
+                  " interface(s) could not be opened: " + errors.front());
+    }
+    for (auto& s : sockets.served()) {
+      TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET, s.iface.name, s.reader ? "raw" : "udp", opts.server_port);
+      if (s.reader) addWatch(s, s.reader->fd(), false);
+      if (s.udp) addWatch(s, s.udp->fd(), s.reader != nullptr);
+    }
+    if (sockets.empty()) TAKAHE_LOG(logger, DHCP4_NO_SOCKETS);
+  }
+
+  void addWatch(ServedInterface& s, int fd, bool companion) {
+    Watch w;
+    // The descriptor is owned by the socket object: give Asio a duplicate it may close.
+    w.desc = std::make_unique<asio::posix::stream_descriptor>(io, ::dup(fd));
+    w.served = &s;
+    w.companion = companion;
+    watches.push_back(std::move(w));
+    waitRead(watches.size() - 1);
+  }
+
+  void waitRead(size_t index) {
+    Watch& w = watches[index];
+    w.desc->async_wait(asio::posix::stream_descriptor::wait_read, [this, index, d = w.desc.get()](const boost::system::error_code& ec) {
+      if (ec || index >= watches.size() || watches[index].desc.get() != d) return;  // closed or replaced
+      onReadable(watches[index]);
+      waitRead(index);
+    });
+  }
+
+  void onReadable(Watch& w) {
+    ServedInterface& s = *w.served;
+    if (w.companion) {
+      s.udp->discardPending(256);
+      return;
+    }
+    net::PacketSocket4& sock = s.reader ? *s.reader : static_cast<net::PacketSocket4&>(*s.udp);
+    // Bounded work per wake-up so timers and signals stay responsive.
+    for (int round = 0; round < 8; ++round) {
+      size_t n = sock.receiveBatch(batch, 32);
+      if (n == 0) break;
+      for (size_t i = 0; i < n; ++i) handleDatagram(s, batch[i]);
+    }
+  }
+
+  void handleDatagram(ServedInterface& s, const net::Datagram4& d) {
+    auto parsed = dhcp::Pkt4::parse(d.data);
+    if (!parsed) {
+      processor->countParseFailure();
+      TAKAHE_LOG_DEBUG(logger, 40, DHCP4_PACKET_PARSE_FAIL, d.remote_addr.toString(), parsed.error().reason);
+      return;
+    }
+    dhcp::Pkt4& q = *parsed;
+    q.meta.iface = s.iface.name;
+    q.meta.ifindex = s.iface.index;
+    q.meta.local_addr = d.local_addr;
+    q.meta.local_port = d.local_port;
+    q.meta.remote_addr = d.remote_addr;
+    q.meta.remote_port = d.remote_port;
+    q.meta.remote_hw = d.remote_hw;
+    q.meta.rx_time_us = d.rx_time_us;
+    SrvConfig4Ptr cfg = config;  // the snapshot this packet is processed with
+    LinkInfo link = s.link;
+    // A unicast to one of our addresses names the server address of this exchange.
+    if (!d.local_addr.isZero() && !d.local_addr.isBroadcast() &&
+        (s.iface.loopback || std::find(link.our_addresses.begin(), link.our_addresses.end(), d.local_addr) !=
+                                 link.our_addresses.end())) {
+      link.server_address = d.local_addr;
+      if (s.iface.loopback) link.our_addresses.push_back(d.local_addr);
+    }
+    std::optional<dhcp::Pkt4> reply;
+    try {
+      reply = processor->process(q, *cfg, link);
+    } catch (const std::exception& e) {
+      stats.counter("pkt4-processing-failed").inc();
+      TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
+      return;
+    }
+    if (!reply) return;
+    size_t max = q.maxMessageSize().value_or(576);
+    Bytes wire = reply->serialize(std::max<size_t>(max, 576));
+    std::string error;
+    if (SocketSet::send(s, q, *reply, ports(), wire, error)) {
+      processor->countSent(*reply);
+      if (logger.enabled(log::Severity::kDebug, 40)) {
+        Destination dst = replyDestination(q, *reply, ports());
+        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_PACKET_SEND, reply->label(), dst.address.toString(), dst.port);
+      }
+    } else {
+      TAKAHE_LOG(logger, DHCP4_PACKET_SEND_FAIL, reply->label(), replyDestination(q, *reply, ports()).address.toString(), error);
+    }
+  }
+
+  // --- timers -------------------------------------------------------------------------------
+
+  void scheduleReclaim() {
+    const auto& e = config->expired_leases;
+    if (e.reclaim_timer_wait_time == 0) return;
+    reclaim_timer.expires_after(std::chrono::seconds(e.reclaim_timer_wait_time));
+    reclaim_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      try {
+        int64_t t0 = monotonicMicros();
+        auto [n, more] = processor->reclaimExpired(*config, nowUnixSeconds());
+        if (n) TAKAHE_LOG_DEBUG(logger, 40, DHCP4_RECLAIMED, n, (monotonicMicros() - t0) / 1000);
+        unwarned_cycles = more ? unwarned_cycles + 1 : 0;
+        auto limit = config->expired_leases.unwarned_reclaim_cycles;
+        if (limit && unwarned_cycles >= limit) {
+          TAKAHE_LOG(logger, DHCP4_RECLAIM_INCOMPLETE, unwarned_cycles);
+          unwarned_cycles = 0;
+        }
+      } catch (const std::exception& ex) {
+        TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, "reclamation", ex.what());
+      }
+      scheduleReclaim();
+    });
+  }
+
+  void scheduleFlush() {
+    const auto& e = config->expired_leases;
+    if (e.flush_reclaimed_timer_wait_time == 0) return;
+    flush_timer.expires_after(std::chrono::seconds(e.flush_reclaimed_timer_wait_time));
+    flush_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      try {
+        processor->flushReclaimed(*config, nowUnixSeconds());
+      } catch (const std::exception& ex) {
+        TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, "flush of reclaimed leases", ex.what());
+      }
+      scheduleFlush();
+    });
+  }
+
+  void scheduleLfc() {
+    int64_t interval = config->lease_database.lfc_interval;
+    if (interval <= 0 || !config->lease_database.persist) return;
+    lfc_timer.expires_after(std::chrono::seconds(interval));
+    lfc_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      try {
+        if (store->startLfc() == dhcpsrv::LfcStart::kStarted) TAKAHE_LOG(logger, DHCP4_LFC_START);
+      } catch (const std::exception& ex) {
+        TAKAHE_LOG(logger, DHCP4_LFC_FAIL, ex.what());
+      }
+      scheduleLfc();
+    });
+  }
+
+  void scheduleLfcPoll() {
+    lfc_poll_timer.expires_after(std::chrono::seconds(1));
+    lfc_poll_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (store) {
+        if (auto rc = store->pollLfc(); rc && *rc != 0) {
+          TAKAHE_LOG(logger, DHCP4_LFC_FAIL, "takahe-lfc exited with status " + std::to_string(*rc));
+        }
+      }
+      scheduleLfcPoll();
+    });
+  }
+
+  void restartTimers() {
+    reclaim_timer.cancel();
+    flush_timer.cancel();
+    lfc_timer.cancel();
+    scheduleReclaim();
+    scheduleFlush();
+    scheduleLfc();
+  }
+
+  void waitSignals(std::function<bool()> reload_fn) {
+    signals.async_wait([this, reload_fn](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        reload_fn();
+        waitSignals(reload_fn);
+        return;
+      }
+      TAKAHE_LOG(logger, DHCP4_SHUTDOWN, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      io.stop();
+    });
+  }
+
+  // --- configuration ------------------------------------------------------------------------
+
+  /// Builds everything the new configuration needs before touching the running state; throws
+  /// on any problem, leaving the running server as it was.
+  void applyConfig(SrvConfig4Ptr cfg, bool initial) {
+    log::configure(cfg->loggers);  // validates first, changes nothing on error
+    logWarnings(*cfg);
+    if (!storeMatches(*cfg)) {
+      auto fresh = openStore(*cfg);  // throws before anything running is replaced
+      processor.reset();
+      store = std::move(fresh);
+      processor = std::make_unique<Processor>(*store, stats);
+    }
+    stats.setDefaults(static_cast<uint32_t>(cfg->statistic_default_sample_count),
+                      std::chrono::seconds(cfg->statistic_default_sample_age));
+    processor->configure(*cfg);
+    processor->engine().resetCursors();
+    bool reopen_sockets = initial || !config || !(config->interfaces.socket_type == cfg->interfaces.socket_type) ||
+                          config->source.find("interfaces-config") == nullptr ||
+                          cfg->source.find("interfaces-config") == nullptr ||
+                          !(*config->source.find("interfaces-config") == *cfg->source.find("interfaces-config"));
+    config = std::move(cfg);
+    if (reopen_sockets) openSockets(*config);
+    restartTimers();
+  }
+};
+
+Dhcp4Server::Dhcp4Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->opts = std::move(options);
+}
+
+Dhcp4Server::~Dhcp4Server() = default;
+
+void Dhcp4Server::start() {
+  auto& m = *impl_;
+  TAKAHE_LOG(m.logger, DHCP4_STARTING, TAKAHE_VERSION, ::getpid());
+  SrvConfig4Ptr cfg;
+  try {
+    cfg = dhcpsrv::loadDhcp4ConfigFile(m.opts.config_file);
+  } catch (const std::exception& e) {
+    TAKAHE_LOG(m.logger, DHCP4_CONFIG_LOAD_FAIL, m.opts.config_file, e.what());
+    throw;
+  }
+  m.applyConfig(cfg, true);
+  TAKAHE_LOG(m.logger, DHCP4_CONFIG_LOADED, m.opts.config_file, m.config->subnets.size());
+  m.waitSignals([this] { return reload(); });
+  m.scheduleLfcPoll();
+  TAKAHE_LOG(m.logger, DHCP4_STARTED, TAKAHE_VERSION, m.config->subnets.size());
+}
+
+void Dhcp4Server::stop() { impl_->io.stop(); }
+
+bool Dhcp4Server::reload() {
+  auto& m = *impl_;
+  try {
+    auto cfg = dhcpsrv::loadDhcp4ConfigFile(m.opts.config_file);
+    m.applyConfig(cfg, false);
+    TAKAHE_LOG(m.logger, DHCP4_RECONFIGURED, m.opts.config_file);
+    return true;
+  } catch (const std::exception& e) {
+    TAKAHE_LOG(m.logger, DHCP4_RECONFIGURE_FAIL, m.opts.config_file, e.what());
+    return false;
+  }
+}
+
+int Dhcp4Server::run() {
+  impl_->io.run();
+  return impl_->exit_code;
+}
+
+}  // namespace takahe::dhcp4

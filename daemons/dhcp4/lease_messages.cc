@@ -1,0 +1,195 @@
+// DISCOVER and REQUEST: the messages that allocate, renew or refuse leases (RFC 2131 4.3.1-4.3.2).
+
+#include <algorithm>
+
+#include "dhcp4_messages.h"
+#include "processor.h"
+#include "takahe/util/time.h"
+
+namespace takahe::dhcp4 {
+
+using dhcp::MessageType;
+using dhcp::Pkt4;
+using dhcpsrv::AllocFailure;
+using dhcpsrv::Host4;
+using dhcpsrv::HostIdType;
+using dhcpsrv::Lease4;
+using dhcpsrv::SrvConfig4;
+using dhcpsrv::Subnet4;
+
+namespace {
+
+const char* failureText(AllocFailure f) {
+  switch (f) {
+    case AllocFailure::kNoPools: return "the subnet has no pools";
+    case AllocFailure::kSubnetExhausted: return "the subnet's pools are exhausted";
+    case AllocFailure::kSharedNetworkExhausted: return "the shared network's pools are exhausted";
+    case AllocFailure::kStoreError: return "the lease could not be stored";
+    case AllocFailure::kNone: break;
+  }
+  return "no address is available";
+}
+
+/// The host reservation that matches one of the client's identifiers, in configured order.
+const Host4* findHost(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) {
+  for (HostIdType t : cfg.host_identifiers) {
+    std::optional<Bytes> id;
+    switch (t) {
+      case HostIdType::kHwAddress: id = q.hwAddr().bytes; break;
+      case HostIdType::kClientId:
+        if (auto c = q.clientId()) id = c->bytes;
+        break;
+      case HostIdType::kCircuitId: id = q.relayAgentSubOption(dhcp::rai::kCircuitId); break;
+      case HostIdType::kDuid:
+        // RFC 4361 client identifiers carry a DUID after type 255 and a 4-byte IAID.
+        if (auto c = q.clientId(); c && c->bytes.size() > 5 && c->bytes[0] == 255) {
+          id = Bytes(c->bytes.begin() + 5, c->bytes.end());
+        }
+        break;
+      case HostIdType::kFlexId: break;
+    }
+    if (!id || id->empty()) continue;
+    if (subnet && subnet->reservations_in_subnet) {
+      if (const Host4* h = subnet->hosts.find(t, *id)) return h;
+    }
+    if (subnet && subnet->reservations_global) {
+      if (const Host4* h = cfg.global_hosts.find(t, *id)) return h;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+dhcpsrv::ClientContext4 Processor::makeContext(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) const {
+  dhcpsrv::ClientContext4 ctx;
+  ctx.cfg = &cfg;
+  ctx.subnet = subnet;
+  ctx.hwaddr = q.hwAddr();
+  ctx.client_id = q.clientId();
+  ctx.host = findHost(q, cfg, subnet);
+  if (const Bytes* lt = q.option(dhcp::opt::kLeaseTime); lt && lt->size() == 4) {
+    ctx.requested_lifetime = (uint32_t{(*lt)[0]} << 24) | (uint32_t{(*lt)[1]} << 16) |
+                             (uint32_t{(*lt)[2]} << 8) | (*lt)[3];
+  }
+  if (ctx.host && !ctx.host->hostname.empty()) {
+    ctx.hostname = ctx.host->hostname;
+  } else if (auto hn = q.hostName()) {
+    ctx.hostname = *hn;
+  }
+  ctx.now = nowUnixSeconds();
+  return ctx;
+}
+
+std::optional<Pkt4> Processor::onDiscover(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link) {
+  const Subnet4* subnet = selectSubnet(q, cfg, link);
+  if (!subnet) {
+    TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_SUBNET_SELECTION_FAILED, q.label(), q.giaddr.toString(), q.meta.iface);
+    receive_drop_.inc();
+    return std::nullopt;
+  }
+  auto ctx = makeContext(q, cfg, subnet);
+  ctx.fake = true;
+  ctx.requested = q.requestedAddress();
+  auto result = engine_.allocate(ctx);
+  if (!result.lease) {
+    TAKAHE_LOG(alloc_log_, DHCP4_ALLOC_FAIL, q.label(), subnet->prefix.toString(), failureText(result.failure));
+    countAllocFailure(subnet->id, result.failure);
+    return std::nullopt;
+  }
+  const Subnet4& chosen = *ctx.subnet;
+  Pkt4 reply = makeReply(q, MessageType::kOffer, link, cfg);
+  reply.yiaddr = result.lease->address;
+  addLeaseOptions(reply, q, *result.lease, chosen, ctx.host, cfg);
+  TAKAHE_LOG(lease_log_, DHCP4_LEASE_OFFER, q.label(), result.lease->address.toString(), result.lease->valid_lifetime);
+  return reply;
+}
+
+std::optional<Pkt4> Processor::onRequest(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link) {
+  auto server_id = q.serverId();
+  auto requested_opt = q.requestedAddress();
+  enum class State { kSelecting, kInitReboot, kRenewing } state;
+  IPv4Address requested;
+  if (server_id) {
+    bool ours = std::find(link.our_addresses.begin(), link.our_addresses.end(), *server_id) !=
+                    link.our_addresses.end() ||
+                *server_id == link.server_address;
+    if (!ours) {
+      // The client chose another server's offer.
+      TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_PACKET_DROP_NOT_FOR_US, q.label(), server_id->toString());
+      not_for_us_.inc();
+      return std::nullopt;
+    }
+    state = State::kSelecting;
+    if (!requested_opt && q.ciaddr.isZero()) {
+      receive_drop_.inc();
+      return std::nullopt;
+    }
+    requested = requested_opt ? *requested_opt : q.ciaddr;
+  } else if (requested_opt && q.ciaddr.isZero()) {
+    state = State::kInitReboot;
+    requested = *requested_opt;
+  } else if (!q.ciaddr.isZero()) {
+    state = State::kRenewing;  // RENEWING (unicast) or REBINDING (broadcast): same handling
+    requested = q.ciaddr;
+  } else {
+    receive_drop_.inc();  // RFC 2131 violation: nothing says which address
+    return std::nullopt;
+  }
+
+  const Subnet4* subnet = selectSubnet(q, cfg, link);
+  if (!subnet) {
+    TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_SUBNET_SELECTION_FAILED, q.label(), q.giaddr.toString(), q.meta.iface);
+    receive_drop_.inc();
+    return std::nullopt;
+  }
+  auto ctx = makeContext(q, cfg, subnet);
+  ctx.requested = requested;
+
+  // The address must belong to the client's network segment.
+  bool on_link = false;
+  for (const auto& s : cfg.subnets) {
+    bool same_net = &s == subnet || (!subnet->shared_network.empty() && s.shared_network == subnet->shared_network);
+    if (same_net && s.prefix.contains(requested)) on_link = true;
+  }
+  if (!on_link) {
+    return makeNak(q, link, cfg, "requested address is not on the client's network");
+  }
+
+  auto current = engine_.findClientLease(ctx);
+  if (state == State::kInitReboot && !current && !subnet->authoritative) {
+    // RFC 2131 4.3.2: with no record of the client, a non-authoritative server stays silent.
+    TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_INIT_REBOOT_UNKNOWN, q.label(), requested.toString());
+    receive_drop_.inc();
+    return std::nullopt;
+  }
+  if (state != State::kSelecting && current && current->address != requested) {
+    // The client believes in an address that is not the one we hold for it.
+    return makeNak(q, link, cfg, "client's notion of its address is wrong");
+  }
+
+  auto result = engine_.allocate(ctx);
+  if (!result.lease || result.lease->address != requested) {
+    if (result.failure == AllocFailure::kStoreError) {
+      TAKAHE_LOG(alloc_log_, DHCP4_ALLOC_FAIL, q.label(), subnet->prefix.toString(), failureText(result.failure));
+      return std::nullopt;
+    }
+    if (!result.lease && result.failure != AllocFailure::kNone) countAllocFailure(subnet->id, result.failure);
+    return makeNak(q, link, cfg, "requested address is not available");
+  }
+  countAllocation(result);
+  const Subnet4& chosen = *ctx.subnet;
+  Pkt4 reply = makeReply(q, MessageType::kAck, link, cfg);
+  reply.yiaddr = result.lease->address;
+  if (state == State::kRenewing) reply.ciaddr = q.ciaddr;
+  addLeaseOptions(reply, q, *result.lease, chosen, ctx.host, cfg);
+  if (result.reused) {
+    TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_LEASE_RENEW, q.label(), result.lease->address.toString(),
+                     result.lease->valid_lifetime);
+  } else {
+    TAKAHE_LOG(lease_log_, DHCP4_LEASE_ALLOC, q.label(), result.lease->address.toString(), result.lease->valid_lifetime);
+  }
+  return reply;
+}
+
+}  // namespace takahe::dhcp4

@@ -1,0 +1,86 @@
+#pragma once
+
+// Chooses, renews and commits DHCPv4 leases. Keeps no per-packet state of its own; the per-subnet
+// cursor of the iterative allocator is the only mutable state and is guarded.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "takahe/dhcpsrv/lease.h"
+#include "takahe/dhcpsrv/lease_store.h"
+#include "takahe/dhcpsrv/srv_config.h"
+
+namespace takahe::dhcpsrv {
+
+/// Everything the engine needs to know about one client and its request.
+struct ClientContext4 {
+  const SrvConfig4* cfg = nullptr;
+  const Subnet4* subnet = nullptr;  // selected subnet; may change within a shared network
+  HwAddr hwaddr;
+  std::optional<ClientId> client_id;
+  std::optional<IPv4Address> requested;  // option 50 or ciaddr
+  const Host4* host = nullptr;           // reservation for this client in `subnet` (or global)
+  std::optional<uint32_t> requested_lifetime;  // option 51 from the client
+  std::string hostname;
+  bool fake = false;  // DISCOVER: choose but do not commit
+  int64_t now = 0;
+};
+
+/// Why an allocation failed (Kea's v4-allocation-fail-* statistics).
+enum class AllocFailure { kNone, kNoPools, kSubnetExhausted, kSharedNetworkExhausted, kStoreError };
+
+struct AllocResult {
+  std::optional<Lease4> lease;
+  std::optional<Lease4> old_lease;  // the client's previous lease when it changed or was renewed
+  bool reused = false;              // an existing lease of the client was renewed
+  bool reclaimed_expired = false;   // an expired lease of another client was taken over
+  AllocFailure failure = AllocFailure::kNone;
+};
+
+class AllocEngine4 {
+ public:
+  explicit AllocEngine4(LeaseStore4& store) : store_(store) {}
+
+  /// Finds the lease this client currently holds in the selected subnet (or its shared network).
+  std::optional<Lease4> findClientLease(const ClientContext4& ctx) const;
+
+  /// DISCOVER (ctx.fake) or REQUEST: picks an address honouring reservations, the client's
+  /// existing lease, its hint, then the pools; commits the lease unless fake.
+  AllocResult allocate(ClientContext4& ctx);
+
+  /// True when `addr` may be given to this client: free or expired, or already the client's,
+  /// and not reserved for another host.
+  bool addressUsableBy(const ClientContext4& ctx, const Subnet4& subnet, IPv4Address addr,
+                       std::optional<Lease4>* existing) const;
+
+  /// Lease lifetime for this client: the requested time clamped to [min, max], else valid.
+  static uint32_t lifetimeFor(const Subnet4& subnet, std::optional<uint32_t> requested);
+
+  /// Whether `lease` belongs to the client described by ctx (client-id / hw-address per
+  /// match-client-id).
+  static bool ownedBy(const Lease4& lease, const ClientContext4& ctx);
+
+  /// Forget allocator cursors (on reconfiguration).
+  void resetCursors();
+
+ private:
+  std::optional<IPv4Address> pickFromPools(const ClientContext4& ctx, const Subnet4& subnet,
+                                           std::optional<Lease4>* expired_lease);
+  bool commit(ClientContext4& ctx, const Subnet4& subnet, IPv4Address addr,
+              const std::optional<Lease4>& existing, AllocResult& out);
+  std::vector<const Subnet4*> candidateSubnets(const ClientContext4& ctx) const;
+  bool reservedForOther(const ClientContext4& ctx, const Subnet4& subnet, IPv4Address addr) const;
+
+  LeaseStore4& store_;
+  std::mutex cursor_mutex_;
+  std::unordered_map<uint64_t, uint32_t> cursors_;  // (subnet id, pool index) -> next offset
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace takahe::dhcpsrv

@@ -1,0 +1,300 @@
+#include "takahe/dhcpsrv/config_parser4.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "map_reader.h"
+#include "option_parser.h"
+#include "subnet_parser.h"
+
+namespace takahe::dhcpsrv {
+
+using detail::MapReader;
+
+namespace {
+
+// Dhcp4 keys Kea accepts that Takahe does not act on yet: reported as warnings.
+constexpr std::string_view kUnimplementedGlobals[] = {
+    "hosts-database", "hosts-databases", "client-classes", "hooks-libraries", "dhcp4o6-port",
+    "dhcp-queue-control", "dhcp-ddns", "sanity-checks", "config-control", "cache-max-age",
+    "hostname-char-set", "hostname-char-replacement", "ddns-send-updates",
+    "ddns-override-no-update", "ddns-override-client-update", "ddns-replace-client-name",
+    "ddns-generated-prefix", "ddns-qualifying-suffix", "ddns-update-on-renew",
+    "ddns-use-conflict-resolution", "ddns-conflict-resolution-mode", "ddns-ttl-percent",
+    "ddns-ttl", "ddns-ttl-min", "ddns-ttl-max", "store-extended-info",
+    "early-global-reservations-lookup", "ip-reservations-unique", "reservations-lookup-first",
+    "compatibility", "parked-packet-limit", "offer-lifetime", "stash-agent-options",
+    "adaptive-lease-time-threshold", "control-sockets", "control-socket"};
+
+void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  MapReader r(v, path);
+  if (const auto* list = r.get("interfaces")) {
+    if (!list->isList()) r.fail("interfaces", "expected a list of interface names");
+    for (const auto& item : list->asList()) {
+      if (!item.isString()) {
+        cc::throwConfigError(r.childPath("interfaces"), "interface names must be strings", item.position());
+      }
+      InterfaceSpec spec;
+      const std::string& s = item.asString();
+      auto slash = s.find('/');
+      spec.name = s.substr(0, slash);
+      if (slash != std::string::npos) {
+        auto a = IPv4Address::parse(s.substr(slash + 1));
+        if (!a) {
+          cc::throwConfigError(r.childPath("interfaces"), "'" + s + "': invalid address after '/'",
+                               item.position());
+        }
+        spec.address = a;
+      }
+      if (spec.name.empty()) {
+        cc::throwConfigError(r.childPath("interfaces"), "empty interface name", item.position());
+      }
+      cfg.interfaces.interfaces.push_back(spec);
+    }
+  }
+  if (auto t = r.getString("dhcp-socket-type")) {
+    if (*t == "raw") {
+      cfg.interfaces.socket_type = SocketType::kRaw;
+    } else if (*t == "udp") {
+      cfg.interfaces.socket_type = SocketType::kUdp;
+    } else {
+      r.fail("dhcp-socket-type", "'" + *t + "' is not a socket type (use 'raw' or 'udp')");
+    }
+  }
+  if (auto o = r.getString("outbound-interface")) {
+    if (*o == "same-as-inbound") {
+      cfg.interfaces.outbound = OutboundInterface::kSameAsInbound;
+    } else if (*o == "use-routing") {
+      cfg.interfaces.outbound = OutboundInterface::kUseRouting;
+    } else {
+      r.fail("outbound-interface", "'" + *o + "' is invalid (use 'same-as-inbound' or 'use-routing')");
+    }
+  }
+  if (auto b = r.getBool("re-detect")) cfg.interfaces.re_detect = *b;
+  if (auto b = r.getBool("service-sockets-require-all")) cfg.interfaces.service_sockets_require_all = *b;
+  if (auto x = r.getUint32("service-sockets-retry-wait-time")) cfg.interfaces.service_sockets_retry_wait_time = *x;
+  if (auto x = r.getUint32("service-sockets-max-retries")) cfg.interfaces.service_sockets_max_retries = *x;
+  r.finish(cfg.warnings);
+}
+
+void parseLeaseDatabase(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  MapReader r(v, path);
+  auto& db = cfg.lease_database;
+  db.raw = v;
+  db.type = r.getString("type").value_or("");
+  if (db.type.empty()) r.require("type");
+  if (db.type != "memfile") {
+    r.fail("type", "lease-database type '" + db.type +
+                       "' is not supported yet by takahe-dhcp4 (supported: memfile)");
+  }
+  db.name = r.getString("name").value_or("");
+  if (auto b = r.getBool("persist")) db.persist = *b;
+  if (auto x = r.getInt("lfc-interval", 0, 0xffffffffLL)) db.lfc_interval = *x;
+  if (auto x = r.getInt("max-row-errors", 0, 0xffffffffLL)) db.max_row_errors = static_cast<uint64_t>(*x);
+  // Connection keys of SQL backends are meaningless for memfile.
+  r.ignore({"readonly", "connect-timeout", "read-timeout", "write-timeout", "tcp-user-timeout",
+            "max-reconnect-tries", "reconnect-wait-time", "on-fail", "retry-on-startup", "host",
+            "port", "user", "password", "password-file", "trust-anchor", "cert-file", "key-file",
+            "key-password", "cipher-list", "ssl-mode", "tcp-nodelay", "contact-points", "keyspace",
+            "consistency", "serial-consistency", "max-statement-tries"});
+  r.finish(cfg.warnings);
+}
+
+void parseExpired(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  MapReader r(v, path);
+  auto& e = cfg.expired_leases;
+  if (auto x = r.getUint32("reclaim-timer-wait-time")) e.reclaim_timer_wait_time = *x;
+  if (auto x = r.getUint32("flush-reclaimed-timer-wait-time")) e.flush_reclaimed_timer_wait_time = *x;
+  if (auto x = r.getUint32("hold-reclaimed-time")) e.hold_reclaimed_time = *x;
+  if (auto x = r.getUint32("max-reclaim-leases")) e.max_reclaim_leases = *x;
+  if (auto x = r.getUint32("max-reclaim-time")) e.max_reclaim_time = *x;
+  if (auto x = r.getUint32("unwarned-reclaim-cycles")) e.unwarned_reclaim_cycles = *x;
+  r.finish(cfg.warnings);
+}
+
+void parseMultiThreading(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  MapReader r(v, path);
+  if (auto b = r.getBool("enable-multi-threading")) cfg.multi_threading.enabled = *b;
+  if (auto x = r.getInt("thread-pool-size", 0, 65535)) cfg.multi_threading.thread_pool_size = static_cast<uint32_t>(*x);
+  if (auto x = r.getInt("packet-queue-size", 0, 0xffffffffLL)) cfg.multi_threading.packet_queue_size = static_cast<uint32_t>(*x);
+  r.finish(cfg.warnings);
+}
+
+void parseLoggers(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  if (!v.isList()) cc::throwConfigError(path, "expected a list of loggers", v.position());
+  for (size_t i = 0; i < v.asList().size(); ++i) {
+    MapReader r(v.asList()[i], path + "[" + std::to_string(i) + "]");
+    log::LoggerSpec spec;
+    auto name = r.getString("name");
+    if (!name) r.require("name");
+    spec.name = *name;
+    if (auto s = r.getString("severity")) {
+      auto sev = log::severityFromName(*s);
+      if (!sev) r.fail("severity", "unknown severity '" + *s + "' (use DEBUG, INFO, WARN, ERROR, FATAL or NONE)");
+      spec.severity = *sev;
+    }
+    if (auto d = r.getInt("debuglevel", 0, 99)) spec.debuglevel = static_cast<int>(*d);
+    const cc::Value* outs = r.get("output-options");
+    std::string outs_key = "output-options";
+    if (!outs) {
+      outs = r.get("output_options");  // Kea accepts both spellings
+      outs_key = "output_options";
+    }
+    if (outs) {
+      if (!outs->isList()) r.fail(outs_key, "expected a list of outputs");
+      for (size_t j = 0; j < outs->asList().size(); ++j) {
+        MapReader o(outs->asList()[j], r.childPath(outs_key) + "[" + std::to_string(j) + "]");
+        log::OutputOption out;
+        auto output = o.getString("output");
+        if (!output) o.require("output");
+        out.output = *output;
+        if (auto b = o.getBool("flush")) out.flush = *b;
+        if (auto x = o.getInt("maxsize", 0, INT64_MAX)) out.maxsize = static_cast<uint64_t>(*x);
+        if (auto x = o.getInt("maxver", 0, 1000)) out.maxver = static_cast<uint32_t>(*x);
+        if (auto p = o.getString("pattern")) out.pattern = *p;
+        o.finish(cfg.warnings);
+        spec.outputs.push_back(std::move(out));
+      }
+    }
+    r.finish(cfg.warnings);
+    cfg.loggers.push_back(std::move(spec));
+  }
+}
+
+void parseHostIdentifiers(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  if (!v.isList()) cc::throwConfigError(path, "expected a list of identifier types", v.position());
+  cfg.host_identifiers.clear();
+  for (const auto& item : v.asList()) {
+    std::string s = item.isString() ? item.asString() : "";
+    if (s == "hw-address") {
+      cfg.host_identifiers.push_back(HostIdType::kHwAddress);
+    } else if (s == "duid") {
+      cfg.host_identifiers.push_back(HostIdType::kDuid);
+    } else if (s == "circuit-id") {
+      cfg.host_identifiers.push_back(HostIdType::kCircuitId);
+    } else if (s == "client-id") {
+      cfg.host_identifiers.push_back(HostIdType::kClientId);
+    } else if (s == "flex-id") {
+      cfg.host_identifiers.push_back(HostIdType::kFlexId);
+    } else {
+      cc::throwConfigError(path, "unsupported host identifier type '" + s + "'", item.position());
+    }
+  }
+}
+
+void checkSubnets(SrvConfig4& cfg) {
+  std::set<uint32_t> ids;
+  std::map<std::string, const Subnet4*> prefixes;
+  for (const auto& s : cfg.subnets) {
+    if (!ids.insert(s.id.value).second) {
+      throw ConfigError(s.json_path + ": subnet id " + std::to_string(s.id.value) +
+                        " is used by more than one subnet");
+    }
+    std::string key = s.prefix.network().toString() + "/" + std::to_string(s.prefix.length);
+    if (auto [it, fresh] = prefixes.emplace(key, &s); !fresh) {
+      throw ConfigError(s.json_path + ": subnet " + key + " is already defined at " + it->second->json_path);
+    }
+  }
+  // Pools must not overlap across subnets either.
+  std::vector<std::pair<const Pool4*, const Subnet4*>> pools;
+  for (const auto& s : cfg.subnets) {
+    for (const auto& p : s.pools) pools.emplace_back(&p, &s);
+  }
+  std::sort(pools.begin(), pools.end(), [](auto& a, auto& b) { return a.first->first < b.first->first; });
+  for (size_t i = 1; i < pools.size(); ++i) {
+    if (pools[i].first->first <= pools[i - 1].first->last) {
+      throw ConfigError(pools[i].second->json_path + ": pool " + pools[i].first->first.toString() + " - " +
+                        pools[i].first->last.toString() + " overlaps a pool of " +
+                        pools[i - 1].second->json_path);
+    }
+  }
+}
+
+}  // namespace
+
+const Subnet4* SrvConfig4::subnetById(SubnetId id) const {
+  for (const auto& s : subnets) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
+  if (!root.isMap()) cc::throwConfigError("", "the configuration must be a JSON map", root.position());
+  auto cfg = std::make_shared<SrvConfig4>();
+  const cc::Value* dhcp4 = nullptr;
+  for (const auto& [key, value] : root.asMap()) {
+    if (key == "Dhcp4") {
+      dhcp4 = &value;
+    } else if (key == "Logging" || key == "Dhcp6" || key == "DhcpDdns" || key == "Control-agent" ||
+               key == "Netconf" || key == "comment" || key == "user-context") {
+      cfg->warnings.push_back("top-level '" + key + "' is ignored by takahe-dhcp4");
+    } else {
+      cc::throwConfigError(key, "unknown top-level entry '" + key + "' (expected 'Dhcp4')", value.position());
+    }
+  }
+  if (!dhcp4) cc::throwConfigError("", "missing 'Dhcp4' map", root.position());
+  cfg->source = *dhcp4;
+  const std::string path = "Dhcp4";
+  MapReader r(*dhcp4, path);
+
+  cfg->option_defs = dhcp::OptionDefinitionSet::standard4();
+  detail::addVendorDefs(cfg->option_defs);
+  if (const auto* v = r.get("option-def")) detail::parseOptionDefs(*v, r.childPath("option-def"), cfg->option_defs, cfg->warnings);
+  if (const auto* v = r.get("option-data")) cfg->options = detail::parseOptionData(*v, r.childPath("option-data"), cfg->option_defs, cfg->warnings);
+  if (const auto* v = r.get("interfaces-config")) parseInterfaces(*v, r.childPath("interfaces-config"), *cfg);
+  if (const auto* v = r.get("lease-database")) parseLeaseDatabase(*v, r.childPath("lease-database"), *cfg);
+  if (const auto* v = r.get("expired-leases-processing")) parseExpired(*v, r.childPath("expired-leases-processing"), *cfg);
+  if (const auto* v = r.get("multi-threading")) parseMultiThreading(*v, r.childPath("multi-threading"), *cfg);
+  if (const auto* v = r.get("loggers")) parseLoggers(*v, r.childPath("loggers"), *cfg);
+  if (const auto* v = r.get("host-reservation-identifiers")) parseHostIdentifiers(*v, r.childPath("host-reservation-identifiers"), *cfg);
+  if (auto x = r.getUint32("decline-probation-period")) cfg->decline_probation_period = *x;
+  if (auto b = r.getBool("echo-client-id")) cfg->echo_client_id = *b;
+  if (auto s = r.getString("server-tag")) cfg->server_tag = *s;
+  if (auto x = r.getInt("statistic-default-sample-count", 0, INT32_MAX)) cfg->statistic_default_sample_count = *x;
+  if (auto x = r.getInt("statistic-default-sample-age", 0, INT32_MAX)) cfg->statistic_default_sample_age = *x;
+  if (auto a = r.getString("allocator")) {
+    if (*a == "iterative") {
+      cfg->allocator = AllocatorType::kIterative;
+    } else if (*a == "random") {
+      cfg->allocator = AllocatorType::kRandom;
+    } else if (*a == "flq" || *a == "shared-flq") {
+      cfg->warnings.push_back(r.childPath("allocator") + ": allocator '" + *a +
+                              "' is not implemented yet; using 'iterative'");
+    } else {
+      r.fail("allocator", "unknown allocator '" + *a + "' (use 'iterative' or 'random')");
+    }
+  }
+  if (const auto* v = r.get("control-socket")) cfg->control_socket = *v;
+  if (const auto* v = r.get("control-sockets")) cfg->control_sockets = *v;
+  if (const auto* v = r.get("hooks-libraries"); v && v->isList() && v->size() > 0) {
+    cfg->warnings.push_back(r.childPath("hooks-libraries") +
+                            ": hook libraries are not supported yet; none is loaded");
+  }
+
+  detail::InheritedParams global = detail::readInheritable(r, cfg->warnings);
+  cfg->cache_threshold = global.cache_threshold.value_or(0.25);
+  if (const auto* v = r.get("reservations")) {
+    detail::parseReservations(*v, r.childPath("reservations"), SubnetId(0), *cfg, cfg->global_hosts);
+  }
+  if (const auto* v = r.get("subnet4")) {
+    detail::parseSubnets(*v, r.childPath("subnet4"), global, CfgOptions{}, *cfg);
+  }
+  if (const auto* v = r.get("shared-networks")) {
+    detail::parseSharedNetworks(*v, r.childPath("shared-networks"), global, *cfg);
+  }
+  r.finish(cfg->warnings, kUnimplementedGlobals);
+  if (r.map().contains("control-socket") || r.map().contains("control-sockets")) {
+    cfg->warnings.push_back(r.path() + ": control sockets are not implemented yet by takahe-dhcp4");
+  }
+  checkSubnets(*cfg);
+  return cfg;
+}
+
+SrvConfig4Ptr loadDhcp4ConfigFile(const std::string& path) {
+  return parseDhcp4Config(cc::parseConfigFile(path));
+}
+
+}  // namespace takahe::dhcpsrv

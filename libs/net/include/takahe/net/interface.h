@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "takahe/util/address.h"
+#include "takahe/util/identifiers.h"
+
+namespace takahe::net {
+
+/// One network interface of this host as seen at the time of listing.
+struct Interface {
+  std::string name;
+  int index = 0;
+  /// Link-layer address; htype is the ARP hardware type (1 = Ethernet, also used for loopback).
+  HwAddr mac;
+  /// Linux ARPHRD_* link type (1 = Ethernet, 772 = loopback, 65534 = none, e.g. tun).
+  uint16_t link_type = 0;
+  /// IPv4 addresses with their prefix length, in the order the kernel reports them.
+  std::vector<Prefix4> v4;
+  bool up = false;
+  bool running = false;
+  bool loopback = false;
+  bool broadcast_capable = false;
+
+  /// True when frames on this link carry an Ethernet header (what RawSocket4 needs).
+  bool hasEthernetFraming() const;
+};
+
+/// Lists the interfaces of the current network namespace, ordered by index. Throws takahe::Error
+/// when the kernel cannot be asked (control plane).
+std::vector<Interface> listInterfaces();
+
+/// The interface called `name`, or nullopt. Throws takahe::Error like listInterfaces().
+std::optional<Interface> findInterface(std::string_view name);
+
+}  // namespace takahe::net

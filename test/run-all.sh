@@ -1,0 +1,203 @@
+#!/bin/bash
+# Takahe's whole test suite: build, unit tests, other meson suites, system
+# tests. The last line is "N passed, M failed, K skipped"; the exit code is
+# non-zero if anything failed (a failed build counts as a failure).
+#
+# Usage: test/run-all.sh [--quick] [--build-dir DIR] [--no-build] [-j N]
+#   --quick       skip the system tests (test/system/*.sh)
+#   --build-dir   build directory (default: $BUILD_DIR or <repo>/build-ci)
+#   --no-build    use the build directory as it is (no meson setup / ninja)
+#   -j N          parallel build and meson test jobs (default: nproc)
+# Environment:
+#   DHCP4_SERVER  server binary for the system tests
+#                 (default: <build dir>/daemons/dhcp4/takahe-dhcp4; e.g.
+#                 DHCP4_SERVER=/usr/sbin/kea-dhcp4 to run them against Kea)
+#   SYSTEM_TEST_TIMEOUT  seconds allowed per system test script (default 300)
+#
+# Counting (see doc/testing.md):
+#   unit suite   each Catch2 TEST_CASE counts once: `meson test --suite unit
+#                --test-args='-r xml'`, then test/lib/meson_results.py reads
+#                the XML each binary printed (from meson's JSON log).
+#   other suites each meson test counts once (exit 77 = skipped).
+#   system       each PASS:/FAIL:/SKIP: line a script prints counts once; a
+#                script that exits non-zero without a FAIL line, or prints
+#                no result at all, counts one failure.
+set -u
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+QUICK=0
+DO_BUILD=1
+JOBS=$(nproc 2> /dev/null || echo 2)
+BUILD_DIR=${BUILD_DIR:-$REPO/build-ci}
+
+while (($#)); do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --no-build) DO_BUILD=0 ;;
+    --build-dir)
+      BUILD_DIR=$2
+      shift
+      ;;
+    -j)
+      JOBS=$2
+      shift
+      ;;
+    -j*) JOBS=${1#-j} ;;
+    -h | --help)
+      sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "run-all.sh: unknown option: $1" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
+case $BUILD_DIR in
+  /*) ;;
+  *) BUILD_DIR=$PWD/$BUILD_DIR ;;
+esac
+export BUILD_DIR
+export DHCP4_SERVER=${DHCP4_SERVER:-$BUILD_DIR/daemons/dhcp4/takahe-dhcp4}
+SYSTEM_TEST_TIMEOUT=${SYSTEM_TEST_TIMEOUT:-300}
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+START=$(date +%s)
+LOGDIR=$(mktemp -d /tmp/takahe-run-all.XXXXXX)
+trap 'rm -rf "$LOGDIR"' EXIT
+
+section() {
+  echo
+  echo "=== $* ($(($(date +%s) - START)) s)"
+}
+
+# add P F S
+add() {
+  PASSED=$((PASSED + $1))
+  FAILED=$((FAILED + $2))
+  SKIPPED=$((SKIPPED + $3))
+}
+
+show_tail() {
+  tail -n "${2:-40}" "$1" | sed 's/^/#   /'
+}
+
+# ------------------------------------------------------------------ build
+BUILD_OK=1
+if ((DO_BUILD)); then
+  section "build ($BUILD_DIR)"
+  if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
+    setup_args=(-Dtests=enabled)
+    if [[ -f "$BUILD_DIR/meson-private/coredata.dat" ]]; then
+      setup_args+=(--wipe)
+    fi
+    if ! meson setup "${setup_args[@]}" "$BUILD_DIR" "$REPO" > "$LOGDIR/setup.log" 2>&1; then
+      echo "FAIL: build/meson-setup: meson setup failed"
+      show_tail "$LOGDIR/setup.log"
+      BUILD_OK=0
+    fi
+  fi
+  if ((BUILD_OK)); then
+    if ninja -C "$BUILD_DIR" -j "$JOBS" > "$LOGDIR/build.log" 2>&1; then
+      echo "# build ok: $(tail -n 1 "$LOGDIR/build.log")"
+    else
+      echo "FAIL: build/ninja: compilation failed"
+      if grep -q -E 'error:|FAILED:|ERROR:' "$LOGDIR/build.log"; then
+        grep -E -A3 'error:|FAILED:|ERROR:' "$LOGDIR/build.log" | head -n 80 | sed 's/^/#   /'
+      else
+        show_tail "$LOGDIR/build.log" 30
+      fi
+      BUILD_OK=0
+    fi
+  fi
+  if ((!BUILD_OK)); then
+    add 0 1 0
+  fi
+elif [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
+  echo "FAIL: build: --no-build given but $BUILD_DIR is not a configured build directory"
+  BUILD_OK=0
+  add 0 1 0
+fi
+
+# ------------------------------------------------------------ meson tests
+# run_meson LOGBASE RESULT-ARGS MESON-TEST-ARGS...
+run_meson() {
+  local logbase=$1 mode=$2
+  shift 2
+  local json="$BUILD_DIR/meson-logs/$logbase.json"
+  rm -f "$json"
+  meson test -C "$BUILD_DIR" --no-rebuild --num-processes "$JOBS" \
+    --timeout-multiplier 4 --logbase "$logbase" "$@" > "$LOGDIR/$logbase.out" 2>&1
+  local rc=$?
+  # shellcheck disable=SC2086 # $mode is empty or --catch2
+  python3 "$REPO/test/lib/meson_results.py" "$json" $mode > "$LOGDIR/$logbase.res"
+  grep -v '^TOTAL: ' "$LOGDIR/$logbase.res"
+  local total
+  total=$(sed -n 's/^TOTAL: //p' "$LOGDIR/$logbase.res")
+  if [[ -z "$total" ]]; then
+    echo "FAIL: $logbase: could not read the meson test log"
+    add 0 1 0
+    return
+  fi
+  # shellcheck disable=SC2086
+  add $total
+  # meson test failing without a counted failure (e.g. it could not start).
+  if ((rc != 0)) && [[ $(echo "$total" | awk '{ print $2 }') == 0 ]]; then
+    echo "FAIL: $logbase: meson test exited $rc"
+    show_tail "$LOGDIR/$logbase.out" 20
+    add 0 1 0
+  fi
+}
+
+if ((BUILD_OK)); then
+  section "unit tests (Catch2 test cases)"
+  run_meson unit --catch2 --suite unit "--test-args=-r xml"
+  section "other meson tests"
+  run_meson other "" --no-suite unit
+fi
+
+# ----------------------------------------------------------- system tests
+if ((QUICK)); then
+  section "system tests skipped (--quick)"
+else
+  section "system tests (DHCP4_SERVER=$DHCP4_SERVER)"
+  for script in "$REPO"/test/system/*.sh; do
+    [[ -e "$script" ]] || continue
+    name=$(basename "$script" .sh)
+    if [[ ! -x "$DHCP4_SERVER" ]]; then
+      echo "SKIP: $name: DHCP4_SERVER not executable ($DHCP4_SERVER)"
+      add 0 0 1
+      continue
+    fi
+    log="$LOGDIR/system-$name.log"
+    t0=$(date +%s)
+    timeout -k 15 "$SYSTEM_TEST_TIMEOUT" bash "$script" > "$log" 2>&1 < /dev/null
+    rc=$?
+    cat "$log"
+    p=$(grep -c '^PASS: ' "$log")
+    f=$(grep -c '^FAIL: ' "$log")
+    s=$(grep -c '^SKIP: ' "$log")
+    if ((rc == 124 || rc == 137)); then
+      echo "FAIL: $name: timed out after $SYSTEM_TEST_TIMEOUT s"
+      f=$((f + 1))
+    elif ((rc != 0 && f == 0)); then
+      echo "FAIL: $name: exited $rc without a FAIL line"
+      f=$((f + 1))
+    elif ((p + f + s == 0)); then
+      echo "FAIL: $name: printed no result"
+      f=$((f + 1))
+    fi
+    echo "# [run-all] $name: $p passed, $f failed, $s skipped in $(($(date +%s) - t0)) s"
+    add "$p" "$f" "$s"
+  done
+fi
+
+section "done"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+if ((FAILED > 0)); then
+  exit 1
+fi
+exit 0
