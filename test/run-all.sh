@@ -15,9 +15,11 @@
 #   SYSTEM_TEST_TIMEOUT  seconds allowed per system test script (default 300)
 #
 # Counting (see doc/testing.md):
-#   unit suite   each Catch2 TEST_CASE counts once: `meson test --suite unit
-#                --test-args='-r xml'`, then test/lib/meson_results.py reads
-#                the XML each binary printed (from meson's JSON log).
+#   unit suite   each Catch2 TEST_CASE counts once: the Catch2 binaries of
+#                the suite (found from `meson introspect --tests`) run with
+#                `meson test --suite unit --test-args='-r xml' NAMES`, then
+#                test/lib/meson_results.py reads the XML each binary printed
+#                (from meson's JSON log). Other unit tests count once each.
 #   other suites each meson test counts once (exit 77 = skipped).
 #   system       each PASS:/FAIL:/SKIP: line a script prints counts once; a
 #                script that exits non-zero without a FAIL line, or prints
@@ -44,7 +46,7 @@ while (($#)); do
       ;;
     -j*) JOBS=${1#-j} ;;
     -h | --help)
-      sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+      awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       exit 0
       ;;
     *)
@@ -154,7 +156,27 @@ run_meson() {
 
 if ((BUILD_OK)); then
   section "unit tests (Catch2 test cases)"
-  run_meson unit --catch2 --suite unit "--test-args=-r xml"
+  # Only Catch2 binaries get `-r xml`; other tests of the unit suite (e.g. a
+  # corpus replay driver) run with their own arguments and count once.
+  meson introspect "$BUILD_DIR" --tests > "$LOGDIR/tests.json" 2> "$LOGDIR/introspect.err"
+  python3 "$REPO/test/lib/meson_results.py" --classify "$LOGDIR/tests.json" unit \
+    > "$LOGDIR/unit-kinds" 2>> "$LOGDIR/introspect.err"
+  mapfile -t catch2_tests < <(sed -n 's/^catch2 //p' "$LOGDIR/unit-kinds")
+  mapfile -t plain_tests < <(sed -n 's/^plain //p' "$LOGDIR/unit-kinds")
+  if [[ -s "$LOGDIR/introspect.err" ]]; then
+    echo "FAIL: unit: could not list the meson tests"
+    show_tail "$LOGDIR/introspect.err" 10
+    add 0 1 0
+  fi
+  if ((${#catch2_tests[@]})); then
+    run_meson unit --catch2 --suite unit "--test-args=-r xml" "${catch2_tests[@]}"
+  fi
+  if ((${#plain_tests[@]})); then
+    run_meson unit-plain "" --suite unit "${plain_tests[@]}"
+  fi
+  if ((${#catch2_tests[@]} + ${#plain_tests[@]} == 0)); then
+    echo "# no unit tests registered"
+  fi
   section "other meson tests"
   run_meson other "" --no-suite unit
 fi

@@ -6,6 +6,7 @@
 
 #include "dhcp4_server.h"
 #include "pid_file.h"
+#include "takahe/net/interface.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/log/config.h"
 #include "takahe/util/error.h"
@@ -24,6 +25,13 @@ void usage(const po::options_description& desc) {
 int testConfig(const std::string& file) {
   try {
     auto cfg = dhcpsrv::loadDhcp4ConfigFile(file);
+    // As Kea does, a named interface must exist on this host for the file to be valid here.
+    for (const auto& spec : cfg->interfaces.interfaces) {
+      if (spec.name != "*" && !net::findInterface(spec.name)) {
+        throw Error("Dhcp4/interfaces-config/interfaces: interface '" + spec.name +
+                    "' does not exist on this host");
+      }
+    }
     for (const auto& w : cfg->warnings) std::cerr << "WARN: " << w << "\n";
     std::cout << "Configuration " << file << " is valid: " << cfg->subnets.size() << " subnet(s)\n";
     return 0;

@@ -60,9 +60,6 @@ subnet='[ { "id": 1, "subnet": "10.0.0.0/8",
     "pools": [ { "pool": "10.0.0.1 - 10.255.255.254" } ],
     "relay": { "ip-addresses": [ "127.0.0.2" ] },
     "option-data": [ { "name": "routers", "data": "10.0.0.1" } ] } ]'
-loggers='[ { "name": "kea-dhcp4", "severity": "WARN", "output_options": [ { "output": "stdout" } ] },
-           { "name": "takahe-dhcp4", "severity": "WARN", "output_options": [ { "output": "stdout" } ] } ]'
-
 cpu_ticks() {
   awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2> /dev/null
 }
@@ -82,7 +79,7 @@ run_step() {
   out=$TKH_TMP/perfdhcp.out
   rm -f "$leases" "$leases".*
   tkh_dhcp4_config "$conf" --leases "$leases" --persist "$persist" --iface lo/127.0.0.1 \
-    --socket udp --subnets "$subnet" --loggers "$loggers" --mt false \
+    --socket udp --subnets "$subnet" --severity WARN --mt false \
     --globals '"valid-lifetime": 3600'
   # shellcheck disable=SC2034 # read by tkh_server_start
   DHCP4_SERVER=$bin
@@ -157,7 +154,7 @@ for row in "${results[@]}"; do
   ratio=-
   if [[ $name == takahe ]]; then
     kea_best=$(printf '%s\n' "${results[@]}" | awk -v p="$persist" '$1 == "kea" && $2 == p { print $3 }')
-    if [[ -n "$kea_best" && "$kea_best" != 0 ]]; then
+    if [[ -n "$kea_best" && "$kea_best" != 0 && "$best" != 0 ]]; then
       ratio=$(awk -v a="$best" -v b="$kea_best" 'BEGIN { printf "%.2f", a / b }')
     fi
   fi

@@ -2,6 +2,11 @@
 """Turn a `meson test` JSON log into PASS/FAIL/SKIP lines and counts.
 
 Usage: meson_results.py LOG.json [--catch2]
+       meson_results.py --classify TESTS.json SUITE
+
+--classify reads `meson introspect --tests` output and prints, for each test
+of SUITE, "catch2 NAME" when its executable contains Catch2's command-line
+parser (so `-r xml` can be passed to it) and "plain NAME" otherwise.
 
 LOG.json is the file `meson test --logbase NAME` writes to
 BUILD/meson-logs/NAME.json (one JSON object per test).
@@ -94,7 +99,7 @@ def count_catch2_xml(text):
                 passed += 1
             else:
                 failed += 1
-                failures.append((current, "failed (see the test log)"))
+                failures.append((current, "failed (output cut short; see the meson test log)"))
             current = None
     if current is not None:
         failed += 1
@@ -102,8 +107,35 @@ def count_catch2_xml(text):
     return passed, failed, failures
 
 
+CATCH2_MARKER = b"--list-test-names-only"
+
+
+def is_catch2(path):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return CATCH2_MARKER in data
+
+
+def classify(tests_json, suite):
+    with open(tests_json, encoding="utf-8") as f:
+        tests = json.load(f)
+    for t in tests:
+        suites = [s.split(":", 1)[-1] for s in t.get("suite", [])]
+        if suite not in suites:
+            continue
+        cmd = t.get("cmd") or [""]
+        kind = "catch2" if is_catch2(cmd[0]) else "plain"
+        print("%s %s" % (kind, t["name"]))
+    return 0
+
+
 def main():
     args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--classify":
+        return classify(args[1], args[2])
     catch2 = "--catch2" in args
     paths = [a for a in args if not a.startswith("--")]
     if len(paths) != 1:
@@ -131,6 +163,8 @@ def main():
         duration = t.get("duration", 0.0)
         stdout = t.get("stdout") or ""
         counted = count_catch2_xml(stdout) if catch2 else None
+        if counted is not None and counted[1]:
+            print("# full output: %s.txt" % paths[0][: -len(".json")])
         if counted is None:
             if result in PASS_RESULTS:
                 total_p += 1

@@ -37,8 +37,8 @@ Command parseCommand(const Value& v) {
       const List& items = service->asList();
       for (size_t i = 0; i < items.size(); ++i) {
         if (!items[i].isString()) {
-          fail("invalid command: 'service' must be a list of strings, item " +
-               std::to_string(i) + " is " + std::string(items[i].typeName()));
+          fail("invalid command: 'service' must be a list of strings, item " + std::to_string(i) +
+               " is " + std::string(items[i].typeName()));
         }
         cmd.services.push_back(items[i].asString());
       }

@@ -244,8 +244,7 @@ bool Value::operator==(const Value& other) const {
   }
 }
 
-void throwConfigError(std::string_view json_path, std::string_view message,
-                      const Position& where) {
+void throwConfigError(std::string_view json_path, std::string_view message, const Position& where) {
   std::string msg;
   if (!json_path.empty()) {
     msg += json_path;

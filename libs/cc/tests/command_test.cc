@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <string>
-
 #include "takahe/cc/command.h"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 using namespace takahe;
 using namespace takahe::cc;
@@ -39,7 +38,8 @@ TEST_CASE("Optional parts of a command may be absent or short") {
 
   const Command single = parseCommand(parseJson(R"({"service": "dhcp4", "command": "x"})"));
   CHECK(single.services == std::vector<std::string>{"dhcp4"});
-  const Command empty = parseCommand(parseJson(R"({"command": "x", "service": [], "arguments": {}})"));
+  const Command empty =
+      parseCommand(parseJson(R"({"command": "x", "service": [], "arguments": {}})"));
   CHECK(empty.services.empty());
   REQUIRE(empty.arguments.has_value());
   CHECK(empty.arguments->size() == 0);
@@ -48,7 +48,8 @@ TEST_CASE("Optional parts of a command may be absent or short") {
 TEST_CASE("Malformed commands give clear errors") {
   CHECK(commandError("[1]") == "invalid command: expected a map, got list");
   CHECK(commandError("{}") == "invalid command: missing 'command'");
-  CHECK(commandError(R"({"command": 5})") == "invalid command: 'command' must be a string, got integer");
+  CHECK(commandError(R"({"command": 5})") ==
+        "invalid command: 'command' must be a string, got integer");
   CHECK(commandError(R"({"command": ""})") == "invalid command: 'command' must not be empty");
   CHECK(commandError(R"({"command": "x", "arguments": [1]})") ==
         "invalid command: 'arguments' must be a map, got list");
@@ -74,7 +75,8 @@ TEST_CASE("Answers have result, text and arguments in that order") {
 }
 
 TEST_CASE("Commands built by clients parse back") {
-  const Value cmd = makeCommand("lease4-get", Value(Members{{"ip-address", "192.0.2.1"}}), {"dhcp4"});
+  const Value cmd =
+      makeCommand("lease4-get", Value(Members{{"ip-address", "192.0.2.1"}}), {"dhcp4"});
   CHECK(cmd.toJson() ==
         R"({"command":"lease4-get","service":["dhcp4"],"arguments":{"ip-address":"192.0.2.1"}})");
   const Command back = parseCommand(parseJson(cmd.toJson()));
@@ -85,7 +87,8 @@ TEST_CASE("Commands built by clients parse back") {
 }
 
 TEST_CASE("Answers parse, including Kea's HTTP list wrapping") {
-  const Answer a = parseAnswer(parseJson(R"([{"result": 3, "text": "none", "arguments": {"n": 0}}])"));
+  const Answer a =
+      parseAnswer(parseJson(R"([{"result": 3, "text": "none", "arguments": {"n": 0}}])"));
   CHECK(a.result == 3);
   CHECK(a.text == "none");
   REQUIRE(a.arguments.has_value());

@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -87,13 +86,14 @@ TEST_CASE("An include can supply map members and whole values") {
   TempDir dir;
   dir.write("members.json", "\"a\": 1, # first\n\"b\": [ true ]");
   dir.write("value.json", "{ \"x\": \"y\" }");
-  const Value v = parseConfigText(
-      "{ <?include \"members.json\"?>, \"c\": <?include \"value.json\"?> }", "<text>",
-      dir.path().string());
+  const Value v =
+      parseConfigText("{ <?include \"members.json\"?>, \"c\": <?include \"value.json\"?> }",
+                      "<text>", dir.path().string());
   CHECK(v == parseJson(R"({"a":1,"b":[true],"c":{"x":"y"}})"));
   CHECK(*v.at("c").at("x").position().file == dir.file("value.json"));
   // The directive may carry blanks, and the whole document may come from an include.
-  const Value whole = parseConfigText("<?  include   \"value.json\"  ?>", "<text>", dir.path().string());
+  const Value whole =
+      parseConfigText("<?  include   \"value.json\"  ?>", "<text>", dir.path().string());
   CHECK(whole.at("x").asString() == "y");
 }
 
@@ -113,7 +113,8 @@ TEST_CASE("Nested includes resolve against the including file's folder") {
   CHECK(v.asList()[0].at("id").position().line == 2);
 
   // Absolute include paths are used as they are.
-  const Value abs = parseConfigText("[ <?include \"" + dir.file("conf.d/pools.json") + "\"?> ]", "t");
+  const Value abs =
+      parseConfigText("[ <?include \"" + dir.file("conf.d/pools.json") + "\"?> ]", "t");
   CHECK(abs.size() == 1);
 }
 
@@ -136,8 +137,8 @@ TEST_CASE("Include loops are refused") {
   dir.write("b.json", "\n [ <?include \"a.json\"?> ]");
   const std::string a = dir.file("a.json");
   const std::string b = dir.file("b.json");
-  CHECK(errorOf([&] { parseConfigFile(a); }) == b + ":2:4: include loop: '" + a + "' -> '" + b +
-                                                    "' -> '" + a + "'");
+  CHECK(errorOf([&] { parseConfigFile(a); }) ==
+        b + ":2:4: include loop: '" + a + "' -> '" + b + "' -> '" + a + "'");
   dir.write("self.json", "<?include \"self.json\"?>");
   CHECK_THROWS_WITH(parseConfigFile(dir.file("self.json")), Catch::Contains("include loop"));
   // The same file included twice side by side is not a loop.
@@ -175,9 +176,9 @@ TEST_CASE("Unreadable files give an operator-readable error") {
   CHECK(errorOf([&] { parseConfigFile(dir.path().string()); }) ==
         "cannot open configuration file '" + dir.path().string() + "': is a directory");
   const std::string main = dir.write("main.conf", "{\n  \"a\": <?include \"nope.json\"?>\n}");
-  CHECK(errorOf([&] { parseConfigFile(main); }) ==
-        main + ":2:8: cannot open configuration file '" + dir.file("nope.json") +
-            "': No such file or directory");
+  CHECK(errorOf([&] { parseConfigFile(main); }) == main + ":2:8: cannot open configuration file '" +
+                                                       dir.file("nope.json") +
+                                                       "': No such file or directory");
   CHECK_THROWS_AS(parseConfigFile(main), ParseError);
 }
 
@@ -189,7 +190,8 @@ TEST_CASE("Malformed include directives are syntax errors") {
   CHECK(err("[ <?inclde \"x\"?> ]") ==
         "d.conf:1:3: unknown directive; only <?include \"file\"?> is supported");
   CHECK(err("[ <?include \"x\" ]") == "d.conf:1:3: expected '?>' to close the include directive");
-  CHECK(err("[ <?include \"x\n\"?> ]") == "d.conf:1:3: unterminated file name in include directive");
+  CHECK(err("[ <?include \"x\n\"?> ]") ==
+        "d.conf:1:3: unterminated file name in include directive");
   CHECK(err("[ <?include \"\"?> ]") == "d.conf:1:3: empty file name in include directive");
   CHECK(err("[ < ]") == "d.conf:1:3: unexpected character '<'");
 }

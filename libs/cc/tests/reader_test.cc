@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <limits>
@@ -119,8 +118,10 @@ TEST_CASE("Config comments of every style are skipped, positions stay right") {
 
   CHECK(parseConfigText("[1]# end", "x").size() == 1);
   CHECK(parseConfigText("{\r\n\"a\": 1 // crlf\r\n}\r\n", "x").at("a").asInt() == 1);
-  CHECK(configError("{ /* never closed\n \"a\": 1 }") == "kea-dhcp4.conf:1:3: unterminated /* comment");
-  CHECK(configError("{ / \"a\": 1 }") == "kea-dhcp4.conf:1:3: unexpected character '/', expected a string key");
+  CHECK(configError("{ /* never closed\n \"a\": 1 }") ==
+        "kea-dhcp4.conf:1:3: unterminated /* comment");
+  CHECK(configError("{ / \"a\": 1 }") ==
+        "kea-dhcp4.conf:1:3: unexpected character '/', expected a string key");
 }
 
 TEST_CASE("Comment markers inside strings are kept") {
@@ -134,8 +135,10 @@ TEST_CASE("Comment markers inside strings are kept") {
 }
 
 TEST_CASE("Strict JSON refuses comments, trailing commas and directives") {
-  CHECK(jsonError("// x\n1") == "in.json:1:1: unexpected character '/' (comments are not allowed in JSON)");
-  CHECK(jsonError("# x\n1") == "in.json:1:1: unexpected character '#' (comments are not allowed in JSON)");
+  CHECK(jsonError("// x\n1") ==
+        "in.json:1:1: unexpected character '/' (comments are not allowed in JSON)");
+  CHECK(jsonError("# x\n1") ==
+        "in.json:1:1: unexpected character '#' (comments are not allowed in JSON)");
   CHECK(jsonError("[1,]") != "<no error>");
   CHECK(jsonError("<?include \"x\"?>") == "in.json:1:1: unexpected character '<'");
   CHECK(jsonError("\xEF\xBB\xBF{}") != "<no error>");
@@ -174,7 +177,8 @@ TEST_CASE("Duplicate keys: config files refuse them, the control channel keeps t
 
 TEST_CASE("Deep nesting is refused with an error, not a crash") {
   auto nested = [](int depth, char open, char close) {
-    return std::string(static_cast<size_t>(depth), open) + std::string(static_cast<size_t>(depth), close);
+    return std::string(static_cast<size_t>(depth), open) +
+           std::string(static_cast<size_t>(depth), close);
   };
   CHECK_NOTHROW(parseJson(nested(512, '[', ']')));
   CHECK(jsonError(nested(513, '[', ']')) == "in.json:1:513: nesting deeper than 512 levels");
@@ -191,7 +195,8 @@ TEST_CASE("Deep nesting is refused with an error, not a crash") {
 TEST_CASE("Integers must fit in int64, reals are read exactly") {
   CHECK(parseJson("9223372036854775807").asInt() == std::numeric_limits<int64_t>::max());
   CHECK(parseJson("-9223372036854775808").asInt() == std::numeric_limits<int64_t>::min());
-  CHECK(jsonError("9223372036854775808") == "in.json:1:1: integer out of range: 9223372036854775808");
+  CHECK(jsonError("9223372036854775808") ==
+        "in.json:1:1: integer out of range: 9223372036854775808");
   CHECK(jsonError("[-9223372036854775809]") ==
         "in.json:1:2: integer out of range: -9223372036854775809");
   CHECK(jsonError("123456789012345678901234567890") != "<no error>");
@@ -227,7 +232,8 @@ TEST_CASE("String escapes and Unicode") {
   CHECK(jsonError(R"("\ude00")") == "in.json:1:2: invalid \\u escape: unpaired low surrogate");
   CHECK(jsonError(R"("\u12G4")") == "in.json:1:2: invalid \\u escape: expected four hex digits");
   CHECK(jsonError(R"("ab\x")") == "in.json:1:4: invalid escape '\\x' in string");
-  CHECK(jsonError("\"a\tb\"") == "in.json:1:3: control character in string (write it as a \\u escape)");
+  CHECK(jsonError("\"a\tb\"") ==
+        "in.json:1:3: control character in string (write it as a \\u escape)");
   CHECK(jsonError("\"h\xe9llo\"") == "in.json:1:3: invalid UTF-8 in string");
   CHECK(jsonError("\"\xed\xa0\x80\"") == "in.json:1:2: invalid UTF-8 in string");
   CHECK(jsonError("\"\\") == "in.json:1:2: unterminated string");
@@ -237,7 +243,8 @@ TEST_CASE("String escapes and Unicode") {
 }
 
 TEST_CASE("Truncated and corrupted input never crashes") {
-  const std::string doc = R"({"a": [1, -2.5e3, "x\u00e9\n", true, null, {"b": {}}], "c": "\ud83d\ude00"})";
+  const std::string doc =
+      R"({"a": [1, -2.5e3, "x\u00e9\n", true, null, {"b": {}}], "c": "\ud83d\ude00"})";
   for (size_t n = 0; n < doc.size(); ++n) {
     CHECK_THROWS_AS(parseJson(doc.substr(0, n)), ParseError);
   }
@@ -281,8 +288,8 @@ TEST_CASE("A 1 MB configuration parses quickly") {
   int id = 0;
   while (text.size() < 1024 * 1024) {
     ++id;
-    text += "  { \"id\": " + std::to_string(id) + ", \"subnet\": \"10." + std::to_string(id / 256 % 256) +
-            "." + std::to_string(id % 256) +
+    text += "  { \"id\": " + std::to_string(id) + ", \"subnet\": \"10." +
+            std::to_string(id / 256 % 256) + "." + std::to_string(id % 256) +
             ".0/24\", # a subnet\n    \"pools\": [ { \"pool\": \"10.0.0.10 - 10.0.0.200\" } ],\n"
             "    \"valid-lifetime\": 3600, \"rebind-timer\": 2.5e3, \"flag\": true, \"x\": null,\n"
             "    \"option-data\": [ { \"name\": \"routers\", \"data\": \"10.0.0.1\" } ] },\n";

@@ -1,10 +1,9 @@
-#include <catch2/catch.hpp>
+#include "takahe/cc/value.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 #include <limits>
-
-#include "takahe/cc/value.h"
 
 using namespace takahe;
 using namespace takahe::cc;
@@ -147,11 +146,10 @@ TEST_CASE("Doubles are written round-trippably and stay doubles") {
 }
 
 TEST_CASE("Pretty printing indents by 4 and keeps scalar lists on one line") {
-  Value v(Members{{"Dhcp4",
-                   Members{{"interfaces", List{"eth0", "eth1"}},
-                           {"empty-list", List{}},
-                           {"empty-map", Members{}},
-                           {"subnet4", List{Members{{"id", 1}}}}}}});
+  Value v(Members{{"Dhcp4", Members{{"interfaces", List{"eth0", "eth1"}},
+                                    {"empty-list", List{}},
+                                    {"empty-map", Members{}},
+                                    {"subnet4", List{Members{{"id", 1}}}}}}});
   const std::string expected = R"({
     "Dhcp4": {
         "interfaces": [ "eth0", "eth1" ],

@@ -1,6 +1,7 @@
 #pragma once
 
-// Kea's control-channel envelope: {"command","service","arguments"} -> {"result","text","arguments"}.
+// Kea's control-channel envelope: {"command","service","arguments"} ->
+// {"result","text","arguments"}.
 
 #include <optional>
 #include <string>
@@ -32,7 +33,8 @@ struct Command {
 Command parseCommand(const Value& v);
 
 /// {"result": code, "text": text[, "arguments": args]} with keys in that order.
-Value makeAnswer(ResultCode code, std::string_view text, std::optional<Value> arguments = std::nullopt);
+Value makeAnswer(ResultCode code, std::string_view text,
+                 std::optional<Value> arguments = std::nullopt);
 
 /// {"command": name[, "service": [...]][, "arguments": args]} — for clients (shell, HA peers).
 /// `arguments`, when given, must be a map (throws takahe::Error otherwise).

@@ -132,7 +132,8 @@ Value parseConfigFile(const std::string& path);
 
 /// Same as parseConfigFile on text already in memory; `origin` names it in positions and
 /// `base_dir` resolves relative includes.
-Value parseConfigText(std::string_view text, std::string_view origin, std::string_view base_dir = ".");
+Value parseConfigText(std::string_view text, std::string_view origin,
+                      std::string_view base_dir = ".");
 
 /// Builds "<path>: <message> (<file:line>)" — the form of every configuration error — and
 /// throws it as takahe::ConfigError. The position part is left out when unknown.
