@@ -61,6 +61,15 @@ const Host4* findHost(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subne
 
 }  // namespace
 
+const Subnet4* Processor::selectSubnetOrCount(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link) {
+  const Subnet4* subnet = selectSubnet(q, cfg, link);
+  if (!subnet) {
+    TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_SUBNET_SELECTION_FAILED, q.label(), q.giaddr.toString(), q.meta.iface);
+    receive_drop_.inc();
+  }
+  return subnet;
+}
+
 dhcpsrv::ClientContext4 Processor::makeContext(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) const {
   dhcpsrv::ClientContext4 ctx;
   ctx.cfg = &cfg;
@@ -82,12 +91,8 @@ dhcpsrv::ClientContext4 Processor::makeContext(const Pkt4& q, const SrvConfig4& 
 }
 
 std::optional<Pkt4> Processor::onDiscover(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link) {
-  const Subnet4* subnet = selectSubnet(q, cfg, link);
-  if (!subnet) {
-    TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_SUBNET_SELECTION_FAILED, q.label(), q.giaddr.toString(), q.meta.iface);
-    receive_drop_.inc();
-    return std::nullopt;
-  }
+  const Subnet4* subnet = selectSubnetOrCount(q, cfg, link);
+  if (!subnet) return std::nullopt;
   auto ctx = makeContext(q, cfg, subnet);
   ctx.fake = true;
   ctx.requested = q.requestedAddress();
@@ -137,12 +142,8 @@ std::optional<Pkt4> Processor::onRequest(const Pkt4& q, const SrvConfig4& cfg, c
     return std::nullopt;
   }
 
-  const Subnet4* subnet = selectSubnet(q, cfg, link);
-  if (!subnet) {
-    TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_SUBNET_SELECTION_FAILED, q.label(), q.giaddr.toString(), q.meta.iface);
-    receive_drop_.inc();
-    return std::nullopt;
-  }
+  const Subnet4* subnet = selectSubnetOrCount(q, cfg, link);
+  if (!subnet) return std::nullopt;
   auto ctx = makeContext(q, cfg, subnet);
   ctx.requested = requested;
 

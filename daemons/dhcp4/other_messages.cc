@@ -12,6 +12,20 @@ using dhcpsrv::Lease4;
 using dhcpsrv::LeaseState;
 using dhcpsrv::SrvConfig4;
 
+namespace {
+
+/// Whether `lease` is an active lease of the client that sent `q`.
+bool heldBySender(const Lease4& lease, const Pkt4& q, const SrvConfig4& cfg) {
+  dhcpsrv::ClientContext4 ctx;
+  ctx.cfg = &cfg;
+  ctx.subnet = cfg.subnetById(lease.subnet_id);
+  ctx.hwaddr = q.hwAddr();
+  ctx.client_id = q.clientId();
+  return lease.state == LeaseState::kDefault && dhcpsrv::AllocEngine4::ownedBy(lease, ctx);
+}
+
+}  // namespace
+
 void Processor::onRelease(const Pkt4& q, const SrvConfig4& cfg) {
   IPv4Address addr = q.ciaddr;
   auto lease = store_.get(addr);
@@ -19,12 +33,7 @@ void Processor::onRelease(const Pkt4& q, const SrvConfig4& cfg) {
     TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_RELEASE_FAIL, q.label(), addr.toString(), "no such lease");
     return;
   }
-  dhcpsrv::ClientContext4 ctx;
-  ctx.cfg = &cfg;
-  ctx.subnet = cfg.subnetById(lease->subnet_id);
-  ctx.hwaddr = q.hwAddr();
-  ctx.client_id = q.clientId();
-  if (!dhcpsrv::AllocEngine4::ownedBy(*lease, ctx) || lease->state != LeaseState::kDefault) {
+  if (!heldBySender(*lease, q, cfg)) {
     TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_RELEASE_FAIL, q.label(), addr.toString(), "the lease belongs to another client");
     return;
   }
@@ -44,12 +53,7 @@ void Processor::onDecline(const Pkt4& q, const SrvConfig4& cfg) {
     TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_DECLINE_FAIL, q.label(), addr->toString(), "no such lease");
     return;
   }
-  dhcpsrv::ClientContext4 ctx;
-  ctx.cfg = &cfg;
-  ctx.subnet = cfg.subnetById(lease->subnet_id);
-  ctx.hwaddr = q.hwAddr();
-  ctx.client_id = q.clientId();
-  if (!dhcpsrv::AllocEngine4::ownedBy(*lease, ctx) || lease->state != LeaseState::kDefault) {
+  if (!heldBySender(*lease, q, cfg)) {
     TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_DECLINE_FAIL, q.label(), addr->toString(), "the lease belongs to another client");
     return;
   }
@@ -68,11 +72,8 @@ void Processor::onDecline(const Pkt4& q, const SrvConfig4& cfg) {
 }
 
 std::optional<Pkt4> Processor::onInform(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link) {
-  const dhcpsrv::Subnet4* subnet = selectSubnet(q, cfg, link);
-  if (!subnet) {
-    receive_drop_.inc();
-    return std::nullopt;
-  }
+  const dhcpsrv::Subnet4* subnet = selectSubnetOrCount(q, cfg, link);
+  if (!subnet) return std::nullopt;
   TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_INFORM, q.label());
   Pkt4 reply = makeReply(q, MessageType::kAck, link, cfg);
   reply.ciaddr = q.ciaddr;

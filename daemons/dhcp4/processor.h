@@ -81,6 +81,9 @@ class Processor {
   void onDecline(const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg);
   std::optional<dhcp::Pkt4> onInform(const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg, const LinkInfo& link);
 
+  /// selectSubnet, logging and counting the drop when no subnet matches.
+  const dhcpsrv::Subnet4* selectSubnetOrCount(const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg,
+                                              const LinkInfo& link);
   dhcpsrv::ClientContext4 makeContext(const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg,
                                       const dhcpsrv::Subnet4* subnet) const;
   dhcp::Pkt4 makeReply(const dhcp::Pkt4& q, dhcp::MessageType type, const LinkInfo& link,

@@ -9,6 +9,7 @@
 #include "takahe/cc/value.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
+#include "takahe/log/config.h"
 #include "takahe/stats/stats_store.h"
 
 namespace takahe::dhcp4::test {
@@ -26,6 +27,19 @@ struct Harness {
   LinkInfo link;
 
   explicit Harness(const std::string& dhcp4_body) {
+    // Keep the test output readable: only warnings and errors.
+    static const bool quiet = [] {
+      log::initLogging("takahe-dhcp4", "kea-dhcp4", false);
+      log::LoggerSpec spec;
+      spec.name = "takahe-dhcp4";
+      spec.severity = log::Severity::kWarn;
+      log::OutputOption out;
+      out.output = "stderr";
+      spec.outputs.push_back(out);
+      log::configure({spec});
+      return true;
+    }();
+    (void)quiet;
     dhcpsrv::MemfileConfig mc;
     mc.persist = false;
     store = std::make_unique<dhcpsrv::MemfileLeaseStore4>(mc);
