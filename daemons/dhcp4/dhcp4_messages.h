@@ -18,7 +18,7 @@ inline constexpr MessageId DHCP4_CONFIG_LOAD_FAIL{"DHCP4_CONFIG_LOAD_FAIL", Seve
 inline constexpr MessageId DHCP4_RECONFIGURE_FAIL{"DHCP4_RECONFIGURE_FAIL", Severity::kError, "reload of %1 failed, the running configuration is kept: %2"};
 inline constexpr MessageId DHCP4_RECONFIGURED{"DHCP4_RECONFIGURED", Severity::kInfo, "configuration reloaded from %1"};
 inline constexpr MessageId DHCP4_OPEN_SOCKET{"DHCP4_OPEN_SOCKET", Severity::kInfo, "listening on %1 (%2 socket) port %3"};
-inline constexpr MessageId DHCP4_OPEN_SOCKET_FAIL{"DHCP4_OPEN_SOCKET_FAIL", Severity::kError, "cannot open socket on %1: %2"};
+inline constexpr MessageId DHCP4_OPEN_SOCKET_FAIL{"DHCP4_OPEN_SOCKET_FAIL", Severity::kError, "cannot open a socket: %1"};
 inline constexpr MessageId DHCP4_NO_SOCKETS{"DHCP4_NO_SOCKETS", Severity::kWarn, "no interface is configured for DHCP service: the server receives nothing (set interfaces-config.interfaces)"};
 inline constexpr MessageId DHCP4_LEASES_LOADED{"DHCP4_LEASES_LOADED", Severity::kInfo, "lease file %1: %2 lease(s) loaded"};
 inline constexpr MessageId DHCP4_LEASE_LOAD_WARNING{"DHCP4_LEASE_LOAD_WARNING", Severity::kWarn, "lease file: %1"};

@@ -6,6 +6,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -107,11 +108,6 @@ struct Dhcp4Server::Impl {
       std::error_code ec;
       std::filesystem::create_directories(std::filesystem::path(mc.path).parent_path(), ec);
     }
-    if (store && store->config().path == mc.path) {
-      // Same file, other settings: the old store must let go of the file's lock first.
-      processor.reset();
-      store.reset();
-    }
     auto fresh = std::make_unique<dhcpsrv::MemfileLeaseStore4>(mc);
     const auto& report = fresh->loadReport();
     for (const auto& issue : report.issues) {
@@ -133,7 +129,7 @@ struct Dhcp4Server::Impl {
     watches.clear();
     std::vector<std::string> errors, opened;
     sockets.open(cfg.interfaces, opts.server_port, errors, opened);
-    for (const auto& e : errors) TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, "interface", e);
+    for (const auto& e : errors) TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, e);
     if (cfg.interfaces.service_sockets_require_all && !errors.empty()) {
       throw Error("service-sockets-require-all is set and " + std::to_string(errors.size()) +
                   " interface(s) could not be opened: " + errors.front());
@@ -320,28 +316,79 @@ struct Dhcp4Server::Impl {
 
   // --- configuration ------------------------------------------------------------------------
 
-  /// Builds everything the new configuration needs before touching the running state; throws
-  /// on any problem, leaving the running server as it was.
+  /// Moves the running server to `cfg`. Everything that can fail happens before the new
+  /// configuration becomes current, and each step is undone when a later one fails, so a
+  /// rejected reload leaves the server exactly as it was (sockets, leases, logging).
   void applyConfig(SrvConfig4Ptr cfg, bool initial) {
+    SrvConfig4Ptr previous = config;
     log::configure(cfg->loggers);  // validates first, changes nothing on error
-    logWarnings(*cfg);
-    if (!storeMatches(*cfg)) {
-      auto fresh = openStore(*cfg);  // throws before anything running is replaced
-      processor.reset();
-      store = std::move(fresh);
-      processor = std::make_unique<Processor>(*store, stats);
+    bool sockets_changed = false;
+    try {
+      bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
+      if (reopen_sockets) {
+        openSockets(*cfg);
+        sockets_changed = true;
+      }
+      if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
+    } catch (...) {
+      if (previous) {
+        if (sockets_changed) reopenQuietly(*previous);
+        try {
+          log::configure(previous->loggers);
+        } catch (...) {
+        }
+      }
+      throw;
     }
-    stats.setDefaults(static_cast<uint32_t>(cfg->statistic_default_sample_count),
-                      std::chrono::seconds(cfg->statistic_default_sample_age));
+    logWarnings(*cfg);
+    if (cfg->statistic_default_sample_age > 0) {
+      stats.setMaxSampleAgeAll(std::chrono::seconds(cfg->statistic_default_sample_age));
+    } else {
+      stats.setMaxSampleCountAll(static_cast<uint32_t>(std::max<int64_t>(1, cfg->statistic_default_sample_count)));
+    }
     processor->configure(*cfg);
     processor->engine().resetCursors();
-    bool reopen_sockets = initial || !config || !(config->interfaces.socket_type == cfg->interfaces.socket_type) ||
-                          config->source.find("interfaces-config") == nullptr ||
-                          cfg->source.find("interfaces-config") == nullptr ||
-                          !(*config->source.find("interfaces-config") == *cfg->source.find("interfaces-config"));
     config = std::move(cfg);
-    if (reopen_sockets) openSockets(*config);
     restartTimers();
+  }
+
+  static bool sameInterfaces(const dhcpsrv::SrvConfig4& a, const dhcpsrv::SrvConfig4& b) {
+    const cc::Value* x = a.source.find("interfaces-config");
+    const cc::Value* y = b.source.find("interfaces-config");
+    if (!x || !y) return x == y;
+    return *x == *y;
+  }
+
+  void reopenQuietly(const dhcpsrv::SrvConfig4& cfg) {
+    try {
+      openSockets(cfg);
+    } catch (const std::exception& e) {
+      TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, e.what());
+    }
+  }
+
+  void replaceStore(const dhcpsrv::SrvConfig4& cfg, const SrvConfig4Ptr& previous) {
+    bool same_file = store && store->config().path == leaseFilePath(cfg.lease_database);
+    if (same_file) {
+      // Same file, other settings: the old store must let go of the file's lock first, and
+      // comes back if the new settings cannot be used.
+      processor.reset();
+      store.reset();
+    }
+    std::unique_ptr<dhcpsrv::MemfileLeaseStore4> fresh;
+    try {
+      fresh = openStore(cfg);
+    } catch (...) {
+      if (same_file && previous) {
+        store = openStore(*previous);
+        processor = std::make_unique<Processor>(*store, stats);
+        processor->configure(*previous);
+      }
+      throw;
+    }
+    processor.reset();
+    store = std::move(fresh);
+    processor = std::make_unique<Processor>(*store, stats);
   }
 };
 

@@ -48,11 +48,19 @@ const Host4* findHost(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subne
         break;
       case HostIdType::kFlexId: break;
     }
-    if (!id || id->empty()) continue;
-    if (subnet && subnet->reservations_in_subnet) {
-      if (const Host4* h = subnet->hosts.find(t, *id)) return h;
+    if (!id || id->empty() || !subnet) continue;
+    // The selected subnet first, then the other subnets of its shared network.
+    auto inSubnet = [&](const Subnet4& s) -> const Host4* {
+      return s.reservations_in_subnet ? s.hosts.find(t, *id) : nullptr;
+    };
+    if (const Host4* h = inSubnet(*subnet)) return h;
+    if (!subnet->shared_network.empty()) {
+      for (const auto& s : cfg.subnets) {
+        if (&s == subnet || s.shared_network != subnet->shared_network) continue;
+        if (const Host4* h = inSubnet(s)) return h;
+      }
     }
-    if (subnet && subnet->reservations_global) {
+    if (subnet->reservations_global) {
       if (const Host4* h = cfg.global_hosts.find(t, *id)) return h;
     }
   }
@@ -147,6 +155,23 @@ std::optional<Pkt4> Processor::onRequest(const Pkt4& q, const SrvConfig4& cfg, c
   auto ctx = makeContext(q, cfg, subnet);
   ctx.requested = requested;
 
+  auto current = engine_.findClientLease(ctx);
+  if (state == State::kInitReboot) {
+    // RFC 2131 4.3.2 as Kea applies it: with no lease on record for the client, a
+    // non-authoritative server stays silent and an authoritative one NAKs; a client that
+    // believes in another address than the one we hold for it is NAKed.
+    if (!current) {
+      if (!subnet->authoritative) {
+        TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_INIT_REBOOT_UNKNOWN, q.label(), requested.toString());
+        receive_drop_.inc();
+        return std::nullopt;
+      }
+      return makeNak(q, link, cfg, "no lease on record for this client");
+    }
+  }
+  if (state != State::kSelecting && current && current->address != requested) {
+    return makeNak(q, link, cfg, "client's notion of its address is wrong");
+  }
   // The address must belong to the client's network segment.
   bool on_link = false;
   for (const auto& s : cfg.subnets) {
@@ -155,18 +180,6 @@ std::optional<Pkt4> Processor::onRequest(const Pkt4& q, const SrvConfig4& cfg, c
   }
   if (!on_link) {
     return makeNak(q, link, cfg, "requested address is not on the client's network");
-  }
-
-  auto current = engine_.findClientLease(ctx);
-  if (state == State::kInitReboot && !current && !subnet->authoritative) {
-    // RFC 2131 4.3.2: with no record of the client, a non-authoritative server stays silent.
-    TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_INIT_REBOOT_UNKNOWN, q.label(), requested.toString());
-    receive_drop_.inc();
-    return std::nullopt;
-  }
-  if (state != State::kSelecting && current && current->address != requested) {
-    // The client believes in an address that is not the one we hold for it.
-    return makeNak(q, link, cfg, "client's notion of its address is wrong");
   }
 
   auto result = engine_.allocate(ctx);

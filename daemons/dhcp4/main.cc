@@ -32,6 +32,7 @@ int testConfig(const std::string& file) {
                     "' does not exist on this host");
       }
     }
+    log::configure(cfg->loggers);  // outputs that cannot be opened make the file invalid here
     for (const auto& w : cfg->warnings) std::cerr << "WARN: " << w << "\n";
     std::cout << "Configuration " << file << " is valid: " << cfg->subnets.size() << " subnet(s)\n";
     return 0;

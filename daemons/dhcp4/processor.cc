@@ -208,14 +208,18 @@ void Processor::countAllocation(const dhcpsrv::AllocResult& r) {
   if (r.reused) return;  // a renewal of the client's own lease changes no counts
   // The lease is new to this client. An address taken over from another client's lease that
   // was expired but not yet reclaimed was still counted as assigned in its subnet.
-  bool was_counted = r.old_lease && r.old_lease->address == r.lease->address &&
-                     r.old_lease->state == LeaseState::kDefault;
+  bool was_counted = r.replaced && r.replaced->state != LeaseState::kExpiredReclaimed;
   if (c) {
     if (!was_counted) c->assigned.inc();
     c->cumulative_assigned.inc();
   }
   g_cumulative_.inc();
-  if (r.old_lease && r.old_lease->address != r.lease->address && r.old_lease->state == LeaseState::kDefault) {
+  if (r.replaced && r.replaced->state == LeaseState::kDeclined) {
+    // An expired declined address taken over before reclamation got to it.
+    g_declined_.add(-1);
+    if (c) c->declined.add(-1);
+  }
+  if (r.old_lease && r.old_lease->state != LeaseState::kExpiredReclaimed) {
     if (auto* oc = counters(r.old_lease->subnet_id)) oc->assigned.add(-1);
   }
 }

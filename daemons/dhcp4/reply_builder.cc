@@ -1,7 +1,6 @@
 // Building replies: header fields, the options a client gets, and where the reply goes.
 
 #include <algorithm>
-#include <cmath>
 
 #include "dhcp4_messages.h"
 #include "processor.h"
@@ -89,20 +88,29 @@ void Processor::addConfiguredOptions(Pkt4& reply, const Pkt4& q, const Subnet4* 
                                  subnet ? &subnet->options : nullptr,
                                  subnet ? &subnet->network_options : nullptr, &cfg.options};
   auto prl = q.parameterRequestList();
-  auto wanted = [&](uint8_t code, const dhcpsrv::ConfiguredOption& o) {
-    if (o.never_send) return false;
-    if (o.always_send) return true;
-    if (std::find(prl.begin(), prl.end(), code) != prl.end()) return true;
-    return std::find(std::begin(kBasicOptions), std::end(kBasicOptions), code) != std::end(kBasicOptions);
+  auto requested = [&](uint8_t code) {
+    return std::find(prl.begin(), prl.end(), code) != prl.end() ||
+           std::find(std::begin(kBasicOptions), std::end(kBasicOptions), code) != std::end(kBasicOptions);
   };
-  std::vector<uint8_t> decided;  // codes settled by a more specific level (sent or never-send)
+  // always-send and never-send hold wherever they are set; never-send wins. The data comes from
+  // the most specific level that has the option.
+  std::vector<uint8_t> seen, forced, blocked;
   for (const CfgOptions* level : levels) {
     if (!level) continue;
     for (const auto& o : level->options) {
-      if (std::find(decided.begin(), decided.end(), o.code) != decided.end()) continue;
+      if (o.always_send) forced.push_back(o.code);
+      if (o.never_send) blocked.push_back(o.code);
+    }
+  }
+  auto in = [](const std::vector<uint8_t>& v, uint8_t c) { return std::find(v.begin(), v.end(), c) != v.end(); };
+  for (const CfgOptions* level : levels) {
+    if (!level) continue;
+    for (const auto& o : level->options) {
+      if (in(seen, o.code)) continue;
+      seen.push_back(o.code);
       if (reply.has(o.code) && o.code != dhcp::opt::kSubnetMask) continue;  // set by the server itself
-      decided.push_back(o.code);
-      if (wanted(o.code, o)) reply.setOption(o.code, o.data);
+      if (in(blocked, o.code) || !(in(forced, o.code) || requested(o.code))) continue;
+      reply.setOption(o.code, o.data);
     }
   }
   // Relay agent information is echoed back unchanged (RFC 3046 2.2).
@@ -127,15 +135,18 @@ void Processor::addLeaseOptions(Pkt4& reply, const Pkt4& q, const Lease4& lease,
   const uint32_t valid = lease.valid_lifetime;
   std::optional<uint32_t> t1, t2;
   if (valid != 0xffffffffu) {
-    if (lt.rebind && *lt.rebind < valid) {
-      t2 = *lt.rebind;
+    // Configured timers are sent only when they fall inside the lease (T1 also below T2);
+    // otherwise, with calculate-tee-times, they are derived from the lifetime (truncated, as
+    // Kea does).
+    if (lt.rebind) {
+      if (*lt.rebind < valid) t2 = *lt.rebind;
     } else if (lt.calculate_tee_times) {
-      t2 = static_cast<uint32_t>(std::round(lt.t2_percent * valid));
+      t2 = static_cast<uint32_t>(lt.t2_percent * valid);
     }
-    if (lt.renew && *lt.renew < valid && (!t2 || *lt.renew < *t2)) {
-      t1 = *lt.renew;
-    } else if (lt.calculate_tee_times && !lt.renew) {
-      t1 = static_cast<uint32_t>(std::round(lt.t1_percent * valid));
+    if (lt.renew) {
+      if (*lt.renew < (t2 ? *t2 : valid)) t1 = *lt.renew;
+    } else if (lt.calculate_tee_times) {
+      t1 = static_cast<uint32_t>(lt.t1_percent * valid);
     }
   }
   if (t1) reply.setOption(dhcp::opt::kRenewalTime, u32(*t1));

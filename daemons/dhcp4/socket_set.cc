@@ -45,10 +45,11 @@ void SocketSet::open(const dhcpsrv::InterfacesConfig& cfg, uint16_t port, std::v
     } else if (!iface.v4.empty()) {
       s.link.server_address = iface.v4.front().address;
     }
-    // Like Kea, UDP sockets bind to the interface's (first or named) address, so other programs
-    // may use the same port on the interface's other addresses (perfdhcp on 127.0.0.2:67).
-    // Without an address the wildcard is bound on the device.
-    IPv4Address bind_addr = s.link.server_address;
+    // On a real interface the socket binds the wildcard address on the device, so it also hears
+    // broadcasts from directly connected clients. On loopback, where only relayed or local
+    // traffic exists, it binds the interface address, leaving the port free on the other
+    // loopback addresses (perfdhcp poses as a relay from 127.0.0.2:67).
+    IPv4Address bind_addr = iface.loopback ? s.link.server_address : IPv4Address();
     s.link.our_addresses = ours;
     s.link.iface_prefixes = iface.v4;
     bool raw = cfg.socket_type == dhcpsrv::SocketType::kRaw && !iface.loopback && iface.hasEthernetFraming();

@@ -46,8 +46,24 @@ TEST_CASE("bad values are rejected with a reason") {
   CHECK_THAT(errorOf(R"("subnet4": [ { "id": 1, "subnet": "10.0.0.0/24" }, { "id": 1, "subnet": "10.0.1.0/24" } ])"),
              Catch::Contains("subnet id 1"));
   CHECK_THAT(errorOf(R"("interfaces-config": { "dhcp-socket-type": "tcp" })"), Catch::Contains("raw"));
+  CHECK_THAT(errorOf(R"("interface": "eth0")"), Catch::Contains("unknown parameter 'interface'"));
+  CHECK_THAT(errorOf(R"("renew-timer": 100, "rebind-timer": 50)"), Catch::Contains("greater than rebind-timer"));
+  CHECK_THAT(errorOf(R"("shared-networks": [ { "name": "a" }, { "name": "a" } ])"), Catch::Contains("defined twice"));
   CHECK_THAT(errorOf(R"("lease-database": { "type": "mysql", "name": "kea" })"),
              Catch::Contains("not supported yet"));
+}
+
+TEST_CASE("renew and rebind timers are only compared when set together") {
+  auto cfg = configFrom(R"("renew-timer": 100,
+    "subnet4": [ { "id": 1, "subnet": "10.0.0.0/24", "rebind-timer": 50 } ])");
+  CHECK(*cfg->subnets[0].lifetimes.renew == 100);
+  CHECK(*cfg->subnets[0].lifetimes.rebind == 50);
+}
+
+TEST_CASE("a never-send option needs no data") {
+  auto cfg = configFrom(R"("option-data": [ { "name": "domain-name", "never-send": true } ])");
+  REQUIRE(cfg->options.find(15));
+  CHECK(cfg->options.find(15)->never_send);
 }
 
 TEST_CASE("parameters inherit global -> shared network -> subnet") {

@@ -147,24 +147,32 @@ TEST_CASE("REQUEST in RENEWING state for a foreign address is NAKed") {
   CHECK(h.store->get(a)->hwaddr.toString() == "02:00:00:00:00:01");
 }
 
-TEST_CASE("INIT-REBOOT: wrong network is NAKed; unknown client is ignored unless authoritative") {
+TEST_CASE("INIT-REBOOT: unknown clients get silence, or a NAK when authoritative") {
   Harness h(kBasic);
-  Pkt4 wrong = query(MessageType::kRequest, 1);
-  wrong.setOption(dhcp::opt::kRequestedAddress, ip("10.9.9.9"));
-  auto nak = h.send(wrong);
-  REQUIRE(nak);
-  CHECK(nak->messageType() == MessageType::kNak);
-  CHECK(replyDestination(wrong, *nak, ReplyPorts{}).kind == Destination::Kind::kBroadcast);
-
   Pkt4 unknown = query(MessageType::kRequest, 3);
   unknown.setOption(dhcp::opt::kRequestedAddress, ip("192.0.2.11"));
   CHECK_FALSE(h.send(unknown));
+  Pkt4 elsewhere = query(MessageType::kRequest, 3);
+  elsewhere.setOption(dhcp::opt::kRequestedAddress, ip("10.9.9.9"));
+  CHECK_FALSE(h.send(elsewhere));
 
   Harness auth(R"("authoritative": true, )" + kBasic);
-  auto ack = auth.send(unknown);
-  REQUIRE(ack);
-  CHECK(ack->messageType() == MessageType::kAck);
-  CHECK(ack->yiaddr == IPv4Address::fromString("192.0.2.11"));
+  auto nak = auth.send(unknown);
+  REQUIRE(nak);
+  CHECK(nak->messageType() == MessageType::kNak);
+  CHECK(replyDestination(unknown, *nak, ReplyPorts{}).kind == Destination::Kind::kBroadcast);
+  CHECK(auth.store->size() == 0);
+}
+
+TEST_CASE("INIT-REBOOT for another address than the client holds is NAKed") {
+  Harness h(kBasic);
+  IPv4Address a = dora(h, 1);
+  Pkt4 moved = query(MessageType::kRequest, 1);
+  moved.setOption(dhcp::opt::kRequestedAddress, ip("10.9.9.9"));
+  auto nak = h.send(moved);
+  REQUIRE(nak);
+  CHECK(nak->messageType() == MessageType::kNak);
+  CHECK(h.store->get(a));
 }
 
 TEST_CASE("INIT-REBOOT for the client's own address is ACKed") {
@@ -338,6 +346,12 @@ TEST_CASE("lease time requests are clamped to min/max and tee times calculated")
   CHECK(u32(offer->option(dhcp::opt::kLeaseTime)) == 2000);
   CHECK(u32(offer->option(dhcp::opt::kRenewalTime)) == 1000);
   CHECK(u32(offer->option(dhcp::opt::kRebindingTime)) == 1750);
+  auto odd = discover(4);
+  odd.setOption(dhcp::opt::kLeaseTime, Bytes{0, 0, 0x04, 0x4b});  // 1099 s: halves truncate
+  auto o4 = h.send(odd);
+  REQUIRE(o4);
+  CHECK(u32(o4->option(dhcp::opt::kRenewalTime)) == 549);
+  CHECK(u32(o4->option(dhcp::opt::kRebindingTime)) == 961);
   auto q2 = discover(2);
   q2.setOption(dhcp::opt::kLeaseTime, Bytes{0, 0, 0, 10});
   CHECK(u32(h.send(q2)->option(dhcp::opt::kLeaseTime)) == 500);
@@ -387,4 +401,57 @@ TEST_CASE("packets without a message type or not BOOTREQUEST are dropped and cou
   CHECK_FALSE(h.send(reply));
   CHECK(h.stat("pkt4-receive-drop") == 2);
   CHECK(h.stat("pkt4-received") == 2);
+}
+
+TEST_CASE("configured timers outside the lease are not sent") {
+  Harness h(R"("valid-lifetime": 100, "renew-timer": 150, "rebind-timer": 200,
+              "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10/32" } ] } ])");
+  auto offer = h.send(discover(1));
+  REQUIRE(offer);
+  CHECK_FALSE(offer->has(dhcp::opt::kRenewalTime));
+  CHECK_FALSE(offer->has(dhcp::opt::kRebindingTime));
+}
+
+TEST_CASE("always-send and never-send hold across configuration levels") {
+  Harness h(R"("option-data": [ { "name": "ntp-servers", "data": "192.0.2.123", "always-send": true },
+                                { "name": "domain-name", "never-send": true } ],
+              "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10/32" } ],
+                 "option-data": [ { "name": "ntp-servers", "data": "192.0.2.124" },
+                                  { "name": "domain-name", "data": "sub.example" } ] } ])");
+  auto offer = h.send(discover(1));  // no parameter request list at all
+  REQUIRE(offer);
+  CHECK(*offer->option(42) == ip("192.0.2.124"));  // subnet data, global always-send
+  CHECK_FALSE(offer->has(dhcp::opt::kDomainName));  // global never-send wins
+}
+
+TEST_CASE("a reservation in another subnet of the shared network is honoured") {
+  Harness h(R"("shared-networks": [ { "name": "net1", "subnet4": [
+        { "id": 10, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10 - 192.0.2.20" } ] },
+        { "id": 11, "subnet": "198.51.100.0/24", "pools": [ { "pool": "198.51.100.10/32" } ],
+          "reservations": [ { "hw-address": "02:00:00:00:00:05", "ip-address": "198.51.100.50" } ] } ] } ])");
+  auto offer = h.send(discover(5));
+  REQUIRE(offer);
+  CHECK(offer->yiaddr == IPv4Address::fromString("198.51.100.50"));
+  CHECK(*offer->option(dhcp::opt::kSubnetMask) == ip("255.255.255.0"));
+}
+
+TEST_CASE("with in-subnet reservations off, a reserved address is an ordinary pool address") {
+  Harness h(R"("reservations-in-subnet": false,
+              "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10/32" } ],
+                 "reservations": [ { "hw-address": "02:00:00:00:00:99", "ip-address": "192.0.2.10" } ] } ])");
+  auto offer = h.send(discover(1));
+  REQUIRE(offer);
+  CHECK(offer->yiaddr == IPv4Address::fromString("192.0.2.10"));
+}
+
+TEST_CASE("a client moving to a new address keeps the counts right") {
+  Harness h(kBasic);
+  IPv4Address a = dora(h, 1);
+  // The client asks for another free address in SELECTING state: it moves, the old lease goes.
+  auto r = requestSelecting(1, IPv4Address::fromString("192.0.2.12"));
+  auto ack = h.send(r);
+  REQUIRE(ack);
+  CHECK(ack->yiaddr == IPv4Address::fromString("192.0.2.12"));
+  CHECK_FALSE(h.store->get(a));
+  CHECK(h.stat("subnet[1].assigned-addresses") == 1);
 }

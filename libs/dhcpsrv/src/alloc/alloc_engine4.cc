@@ -62,8 +62,9 @@ std::optional<Lease4> AllocEngine4::findClientLease(const ClientContext4& ctx) c
 }
 
 bool AllocEngine4::reservedForOther(const ClientContext4& ctx, const Subnet4& subnet, IPv4Address addr) const {
-  const Host4* owner = subnet.hosts.findByAddress(addr);
-  if (!owner && ctx.cfg) owner = ctx.cfg->global_hosts.findByAddress(addr);
+  // Reservations switched off for this subnet do not keep their addresses out of the pool.
+  const Host4* owner = subnet.reservations_in_subnet ? subnet.hosts.findByAddress(addr) : nullptr;
+  if (!owner && ctx.cfg && subnet.reservations_global) owner = ctx.cfg->global_hosts.findByAddress(addr);
   if (!owner) return false;
   const Host4* mine = hostFor(ctx, subnet);
   return owner != mine;
@@ -123,7 +124,7 @@ bool AllocEngine4::commit(ClientContext4& ctx, const Subnet4& subnet, IPv4Addres
   lease.state = LeaseState::kDefault;
   if (const Pool4* p = subnet.poolFor(addr)) lease.pool_id = p->pool_id;
   if (existing) {
-    out.old_lease = existing;
+    out.replaced = existing;
     out.reused = ownedBy(*existing, ctx) && existing->state == LeaseState::kDefault;
     out.reclaimed_expired = !ownedBy(*existing, ctx);
     if (!existing->user_context.empty()) lease.user_context = existing->user_context;
@@ -143,6 +144,14 @@ bool AllocEngine4::commit(ClientContext4& ctx, const Subnet4& subnet, IPv4Addres
   return true;
 }
 
+void AllocEngine4::dropPrevious(const ClientContext4& ctx, const std::optional<Lease4>& previous,
+                                IPv4Address now_held, AllocResult& out) {
+  // Written after the new lease is stored, so a failed write never leaves the client with none.
+  if (!previous || previous->address == now_held) return;
+  if (!ctx.fake) store_.remove(previous->address);
+  out.old_lease = previous;
+}
+
 AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
   AllocResult out;
   if (!ctx.subnet) {
@@ -157,18 +166,11 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
     const Host4* h = hostFor(ctx, *s);
     if (!h || !h->address || !s->prefix.contains(*h->address)) continue;
     std::optional<Lease4> existing;
-    if (addressUsableBy(ctx, *s, *h->address, &existing)) {
-      // The client moves to its reserved address; its old lease elsewhere is released.
-      if (current && current->address != *h->address && !ctx.fake) {
-        store_.remove(current->address);
-        out.old_lease = current;
-      }
-      auto keep_old = out.old_lease;
-      if (commit(ctx, *s, *h->address, existing, out)) {
-        if (keep_old) out.old_lease = keep_old;
-        ctx.subnet = s;
-        return out;
-      }
+    if (addressUsableBy(ctx, *s, *h->address, &existing) && commit(ctx, *s, *h->address, existing, out)) {
+      // The client moved to its reserved address: its old lease elsewhere goes.
+      dropPrevious(ctx, current, *h->address, out);
+      ctx.subnet = s;
+      return out;
     }
   }
 
@@ -194,13 +196,10 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
     for (const Subnet4* s : subnets) {
       if (!s->inPool(*ctx.requested)) continue;
       std::optional<Lease4> existing;
-      if (addressUsableBy(ctx, *s, *ctx.requested, &existing)) {
-        if (current && current->address != *ctx.requested && !ctx.fake) store_.remove(current->address);
-        if (commit(ctx, *s, *ctx.requested, existing, out)) {
-          if (current && current->address != *ctx.requested) out.old_lease = current;
-          ctx.subnet = s;
-          return out;
-        }
+      if (addressUsableBy(ctx, *s, *ctx.requested, &existing) && commit(ctx, *s, *ctx.requested, existing, out)) {
+        dropPrevious(ctx, current, *ctx.requested, out);
+        ctx.subnet = s;
+        return out;
       }
     }
     // A REQUEST names exactly one address: no other address will do.
@@ -216,9 +215,8 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
       std::optional<Lease4> existing;
       auto addr = pickFromPools(ctx, *s, &existing);
       if (!addr) break;
-      if (current && current->address != *addr && !ctx.fake) store_.remove(current->address);
       if (commit(ctx, *s, *addr, existing, out)) {
-        if (current && current->address != *addr) out.old_lease = current;
+        dropPrevious(ctx, current, *addr, out);
         ctx.subnet = s;
         return out;
       }

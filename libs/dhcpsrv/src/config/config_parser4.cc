@@ -274,7 +274,7 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
                             ": hook libraries are not supported yet; none is loaded");
   }
 
-  detail::InheritedParams global = detail::readInheritable(r, cfg->warnings);
+  detail::InheritedParams global = detail::readInheritable(r, cfg->warnings, detail::Level::kGlobal);
   cfg->cache_threshold = global.cache_threshold.value_or(0.25);
   if (const auto* v = r.get("reservations")) {
     detail::parseReservations(*v, r.childPath("reservations"), SubnetId(0), *cfg, cfg->global_hosts);

@@ -142,7 +142,7 @@ CfgOptions parseOptionData(const cc::Value& list, const std::string& path,
         r.fail("data", "'" + data.value_or("") + "' is not valid hex data");
       }
       if (hex) p.data = std::move(*hex);
-    } else if (p.has_data || p.def->encapsulate.empty()) {
+    } else if (p.has_data || (p.def->encapsulate.empty() && !p.never_send)) {
       auto encoded = dhcp::encodeOptionData(*p.def, data.value_or(""), csv);
       if (!encoded) r.fail("data", encoded.error());
       p.data = std::move(*encoded);
@@ -187,7 +187,8 @@ CfgOptions parseOptionData(const cc::Value& list, const std::string& path,
       o.data.push_back(static_cast<uint8_t>(subs.size()));
       o.data.insert(o.data.end(), subs.begin(), subs.end());
     }
-    if (o.data.empty() && p.def && p.def->type != dhcp::OptionDataType::kEmpty && p.def->encapsulate.empty()) {
+    if (o.data.empty() && !p.never_send && p.def && p.def->type != dhcp::OptionDataType::kEmpty &&
+        p.def->encapsulate.empty()) {
       cc::throwConfigError(p.path, "option '" + p.def->name + "' needs data", cc::Position{});
     }
     // A later entry for the same code at the same level replaces the earlier one.

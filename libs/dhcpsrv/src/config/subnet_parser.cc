@@ -1,6 +1,7 @@
 #include "subnet_parser.h"
 
 #include <algorithm>
+#include <set>
 
 #include "option_parser.h"
 #include "takahe/util/strings.h"
@@ -76,10 +77,6 @@ Lifetimes resolveLifetimes(const InheritedParams& p, const MapReader& r) {
   }
   l.renew = p.renew;
   l.rebind = p.rebind;
-  if (l.renew && l.rebind && *l.renew > *l.rebind) {
-    r.fail("renew-timer", "renew-timer " + std::to_string(*l.renew) + " is greater than rebind-timer " +
-                              std::to_string(*l.rebind));
-  }
   l.calculate_tee_times = p.calculate_tee_times.value_or(false);
   l.t1_percent = p.t1_percent.value_or(0.5);
   l.t2_percent = p.t2_percent.value_or(0.875);
@@ -115,13 +112,17 @@ InheritedParams InheritedParams::over(const InheritedParams& parent) const {
   return out;
 }
 
-InheritedParams readInheritable(MapReader& r, std::vector<std::string>& warnings) {
+InheritedParams readInheritable(MapReader& r, std::vector<std::string>& warnings, Level level) {
   InheritedParams p;
   p.valid = r.getUint32("valid-lifetime");
   p.min_valid = r.getUint32("min-valid-lifetime");
   p.max_valid = r.getUint32("max-valid-lifetime");
   p.renew = r.getUint32("renew-timer");
   p.rebind = r.getUint32("rebind-timer");
+  if (p.renew && p.rebind && *p.renew > *p.rebind) {
+    r.fail("renew-timer", "renew-timer " + std::to_string(*p.renew) + " is greater than rebind-timer " +
+                              std::to_string(*p.rebind));
+  }
   p.calculate_tee_times = r.getBool("calculate-tee-times");
   p.t1_percent = r.getDouble("t1-percent", 0.0, 1.0);
   p.t2_percent = r.getDouble("t2-percent", 0.0, 1.0);
@@ -150,8 +151,8 @@ InheritedParams readInheritable(MapReader& r, std::vector<std::string>& warnings
   p.next_server = r.getIPv4("next-server");
   p.server_hostname = r.getString("server-hostname");
   p.boot_file_name = r.getString("boot-file-name");
-  p.interface = r.getString("interface");
-  if (const auto* relay = r.get("relay")) {
+  if (level != Level::kGlobal) p.interface = r.getString("interface");
+  if (const auto* relay = level == Level::kGlobal ? nullptr : r.get("relay")) {
     MapReader rr(*relay, r.childPath("relay"));
     std::vector<IPv4Address> addrs;
     if (const auto* list = rr.get("ip-addresses")) {
@@ -258,7 +259,7 @@ void parseSubnets(const cc::Value& list, const std::string& path, const Inherite
       cfg.warnings.push_back(r.path() + ": subnet " + *text + " has no 'id'; assigned " + std::to_string(s.id.value) +
                              " (set ids explicitly so leases keep their subnet across edits)");
     }
-    InheritedParams p = readInheritable(r, cfg.warnings).over(parent);
+    InheritedParams p = readInheritable(r, cfg.warnings, Level::kSubnet).over(parent);
     s.lifetimes = resolveLifetimes(p, r);
     s.match_client_id = p.match_client_id.value_or(true);
     s.authoritative = p.authoritative.value_or(false);
@@ -298,16 +299,13 @@ void parseSubnets(const cc::Value& list, const std::string& path, const Inherite
 void parseSharedNetworks(const cc::Value& list, const std::string& path, const InheritedParams& global,
                          SrvConfig4& cfg) {
   if (!list.isList()) cc::throwConfigError(path, "expected a list of shared networks", list.position());
+  std::set<std::string> names;
   for (size_t i = 0; i < list.asList().size(); ++i) {
     MapReader r(list.asList()[i], idx(path, i));
     auto name = r.getString("name");
     if (!name || name->empty()) r.fail("name", "a shared network needs a non-empty 'name'");
-    for (const auto& s : cfg.subnets) {
-      if (!s.shared_network.empty() && s.shared_network == *name) {
-        r.fail("name", "shared network '" + *name + "' is defined twice");
-      }
-    }
-    InheritedParams p = readInheritable(r, cfg.warnings).over(global);
+    if (!names.insert(*name).second) r.fail("name", "shared network '" + *name + "' is defined twice");
+    InheritedParams p = readInheritable(r, cfg.warnings, Level::kSharedNetwork).over(global);
     CfgOptions opts;
     if (const auto* od = r.get("option-data")) {
       opts = parseOptionData(*od, r.childPath("option-data"), cfg.option_defs, cfg.warnings);

@@ -27,7 +27,10 @@ struct InheritedParams {
   InheritedParams over(const InheritedParams& parent) const;
 };
 
-InheritedParams readInheritable(MapReader& r, std::vector<std::string>& warnings);
+/// Where a parameter block sits; `interface` and `relay` exist only below the global level.
+enum class Level { kGlobal, kSharedNetwork, kSubnet };
+
+InheritedParams readInheritable(MapReader& r, std::vector<std::string>& warnings, Level level);
 
 void parseSubnets(const cc::Value& list, const std::string& path, const InheritedParams& parent,
                   const CfgOptions& network_options, SrvConfig4& cfg,

@@ -37,7 +37,8 @@ enum class AllocFailure { kNone, kNoPools, kSubnetExhausted, kSharedNetworkExhau
 
 struct AllocResult {
   std::optional<Lease4> lease;
-  std::optional<Lease4> old_lease;  // the client's previous lease when it changed or was renewed
+  std::optional<Lease4> replaced;   // the lease that stood at the new address before (any owner)
+  std::optional<Lease4> old_lease;  // the client's previous lease elsewhere, now removed
   bool reused = false;              // an existing lease of the client was renewed
   bool reclaimed_expired = false;   // an expired lease of another client was taken over
   AllocFailure failure = AllocFailure::kNone;
@@ -75,6 +76,8 @@ class AllocEngine4 {
   bool commit(ClientContext4& ctx, const Subnet4& subnet, IPv4Address addr,
               const std::optional<Lease4>& existing, AllocResult& out);
   std::vector<const Subnet4*> candidateSubnets(const ClientContext4& ctx) const;
+  void dropPrevious(const ClientContext4& ctx, const std::optional<Lease4>& previous, IPv4Address now_held,
+                    AllocResult& out);
   bool reservedForOther(const ClientContext4& ctx, const Subnet4& subnet, IPv4Address addr) const;
 
   LeaseStore4& store_;
