@@ -146,6 +146,21 @@ tkh_require_server() {
   fi
 }
 
+# True when $DHCP4_SERVER is takahe-dhcp4 (its -V output names it), false
+# for ISC Kea or anything else.
+tkh_server_is_takahe() {
+  timeout 10 "$DHCP4_SERVER" -V 2> /dev/null < /dev/null | grep -q takahe
+}
+
+# For checks of takahe's own behaviour (its PID file name, log message ids):
+# skips the whole test when $DHCP4_SERVER is not takahe-dhcp4.
+tkh_require_takahe() {
+  tkh_require_server
+  if ! tkh_server_is_takahe; then
+    tkh_skip_all setup "checks takahe-specific behaviour; DHCP4_SERVER is $DHCP4_SERVER"
+  fi
+}
+
 # True if PID runs (a zombie child awaiting `wait` counts as dead).
 tkh_pid_alive() {
   local pid=$1 state

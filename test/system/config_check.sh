@@ -1,7 +1,7 @@
 #!/bin/bash
 # Configuration checking: `-t FILE` accepts a good config and rejects bad
-# ones (syntax error, pool outside its subnet, wrong type); starting with a
-# bad config fails instead of serving.
+# ones (syntax error, pool outside its subnet, wrong type, missing
+# interface); starting with a bad config fails instead of serving.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -31,6 +31,11 @@ tkh_check test-pool-outside-subnet "-t accepted a pool outside its subnet" tkh_n
 badtype=$TKH_TMP/badtype.json
 tkh_dhcp4_config "$badtype" --globals '"valid-lifetime": "forever"'
 tkh_check test-bad-type "-t accepted a string lifetime" tkh_not srv -t "$badtype"
+
+# Like Kea, -t checks that the listed interfaces exist.
+noiface=$TKH_TMP/noiface.json
+tkh_dhcp4_config "$noiface" --iface tkh-missing0
+tkh_check test-missing-interface "-t accepted an interface that does not exist" tkh_not srv -t "$noiface"
 
 # Started with a bad config, the server exits with an error.
 srv -c "$outside"

@@ -9,7 +9,7 @@ set -u
 tkh_init lifecycle
 tkh_require_cmd perfdhcp
 tkh_require_cmd python3
-tkh_require_server
+tkh_require_takahe
 
 tkh_ns_add TKH_SRV_NS life || tkh_skip_all setup "could not create a namespace"
 ip -n "$TKH_SRV_NS" addr add 127.0.0.2/8 dev lo
