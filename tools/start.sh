@@ -23,6 +23,12 @@ bash "$top/.ci/install-packages.sh"
 [ -d "$build" ] || meson setup "$build" --buildtype=release >/dev/null
 ninja -C "$build" daemons/dhcp4/takahe-dhcp4 tools/lfc/takahe-lfc >/dev/null
 
+# perfdhcp poses as a relay and must own the relay address it sends from: give the loopback
+# interface 127.0.0.2 (already routed locally as part of 127.0.0.0/8; nothing leaves the host).
+if ! ip -4 addr show dev lo | grep -q ' 127\.0\.0\.2/'; then
+  ip addr add 127.0.0.2/8 dev lo && echo "added 127.0.0.2 to lo for perfdhcp"
+fi
+
 mkdir -p "$run/data" "$run/pid"
 stop_server
 export TAKAHE_DHCP_DATA_DIR="$run/data" TAKAHE_PIDFILE_DIR="$run/pid"

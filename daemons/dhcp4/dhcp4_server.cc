@@ -193,17 +193,21 @@ struct Dhcp4Server::Impl {
     q.meta.remote_hw = d.remote_hw;
     q.meta.rx_time_us = d.rx_time_us;
     SrvConfig4Ptr cfg = config;  // the snapshot this packet is processed with
-    LinkInfo link = s.link;
-    // A unicast to one of our addresses names the server address of this exchange.
-    if (!d.local_addr.isZero() && !d.local_addr.isBroadcast() &&
-        (s.iface.loopback || std::find(link.our_addresses.begin(), link.our_addresses.end(), d.local_addr) !=
-                                 link.our_addresses.end())) {
-      link.server_address = d.local_addr;
-      if (s.iface.loopback) link.our_addresses.push_back(d.local_addr);
+    // A unicast to another of our addresses names the server address of this exchange; the
+    // common case (the interface's own address, or a broadcast) needs no copy of the link.
+    const LinkInfo* link = &s.link;
+    LinkInfo patched;
+    if (!d.local_addr.isZero() && !d.local_addr.isBroadcast() && d.local_addr != s.link.server_address &&
+        (s.iface.loopback || std::find(s.link.our_addresses.begin(), s.link.our_addresses.end(), d.local_addr) !=
+                                 s.link.our_addresses.end())) {
+      patched = s.link;
+      patched.server_address = d.local_addr;
+      if (s.iface.loopback) patched.our_addresses.push_back(d.local_addr);
+      link = &patched;
     }
     std::optional<dhcp::Pkt4> reply;
     try {
-      reply = processor->process(q, *cfg, link);
+      reply = processor->process(q, *cfg, *link);
     } catch (const std::exception& e) {
       stats.counter("pkt4-processing-failed").inc();
       TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
