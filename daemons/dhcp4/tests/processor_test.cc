@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "test_helpers.h"
 #include "takahe/util/time.h"
 
@@ -454,4 +457,20 @@ TEST_CASE("a client moving to a new address keeps the counts right") {
   CHECK(ack->yiaddr == IPv4Address::fromString("192.0.2.12"));
   CHECK_FALSE(h.store->get(a));
   CHECK(h.stat("subnet[1].assigned-addresses") == 1);
+}
+
+TEST_CASE("the random allocator hands out distinct pool addresses until the pool is exhausted") {
+  Harness h(R"("allocator": "random",
+              "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10 - 192.0.2.29" } ] } ])");
+  std::set<uint32_t> seen;
+  std::vector<uint32_t> order;
+  for (uint8_t mac = 1; mac <= 20; ++mac) {
+    IPv4Address a = dora(h, mac);
+    CHECK(h.cfg->subnets[0].inPool(a));
+    seen.insert(a.toUint());
+    order.push_back(a.toUint());
+  }
+  CHECK(seen.size() == 20);
+  CHECK_FALSE(std::is_sorted(order.begin(), order.end()));  // 1 in 20! chance of a false failure
+  CHECK_FALSE(h.send(discover(21)));
 }

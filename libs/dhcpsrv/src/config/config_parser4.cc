@@ -76,6 +76,19 @@ void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cf
   if (auto b = r.getBool("service-sockets-require-all")) cfg.interfaces.service_sockets_require_all = *b;
   if (auto x = r.getUint32("service-sockets-retry-wait-time")) cfg.interfaces.service_sockets_retry_wait_time = *x;
   if (auto x = r.getUint32("service-sockets-max-retries")) cfg.interfaces.service_sockets_max_retries = *x;
+  // Accepted settings whose behaviour is not there yet are said out loud, never silently dropped.
+  if (cfg.interfaces.outbound == OutboundInterface::kUseRouting) {
+    cfg.warnings.push_back(r.childPath("outbound-interface") +
+                           ": 'use-routing' is not implemented yet; replies leave by the inbound interface");
+  }
+  if (cfg.interfaces.service_sockets_max_retries > 0) {
+    cfg.warnings.push_back(r.childPath("service-sockets-max-retries") +
+                           ": socket open retries are not implemented yet; a failed interface is skipped");
+  }
+  if (r.map().contains("re-detect") && cfg.interfaces.re_detect) {
+    cfg.warnings.push_back(r.childPath("re-detect") +
+                           ": interfaces are read at (re)configuration only; re-detection is not implemented yet");
+  }
   r.finish(cfg.warnings);
 }
 
@@ -119,6 +132,10 @@ void parseMultiThreading(const cc::Value& v, const std::string& path, SrvConfig4
   if (auto b = r.getBool("enable-multi-threading")) cfg.multi_threading.enabled = *b;
   if (auto x = r.getInt("thread-pool-size", 0, 65535)) cfg.multi_threading.thread_pool_size = static_cast<uint32_t>(*x);
   if (auto x = r.getInt("packet-queue-size", 0, 0xffffffffLL)) cfg.multi_threading.packet_queue_size = static_cast<uint32_t>(*x);
+  if (cfg.multi_threading.enabled) {
+    cfg.warnings.push_back(path + ": takahe-dhcp4 processes packets on one thread for now; "
+                                  "enable-multi-threading is accepted and has no effect");
+  }
   r.finish(cfg.warnings);
 }
 
@@ -276,6 +293,10 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
 
   detail::InheritedParams global = detail::readInheritable(r, cfg->warnings, detail::Level::kGlobal);
   cfg->cache_threshold = global.cache_threshold.value_or(0.25);
+  if (global.cache_threshold) {
+    cfg->warnings.push_back(r.childPath("cache-threshold") +
+                            ": lease caching is not implemented yet; every renewal is written");
+  }
   if (const auto* v = r.get("reservations")) {
     detail::parseReservations(*v, r.childPath("reservations"), SubnetId(0), *cfg, cfg->global_hosts);
   }
