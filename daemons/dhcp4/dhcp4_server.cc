@@ -177,6 +177,7 @@ struct Dhcp4Server::Impl {
   }
 
   void handleDatagram(ServedInterface& s, const net::Datagram4& d) {
+    if (!processor) return;  // only after a fatal reload failure, while stopping
     auto parsed = dhcp::Pkt4::parse(d.data);
     if (!parsed) {
       processor->countParseFailure();
@@ -330,8 +331,8 @@ struct Dhcp4Server::Impl {
     try {
       bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
       if (reopen_sockets) {
+        sockets_changed = true;  // openSockets closes the old sockets before it can fail
         openSockets(*cfg);
-        sockets_changed = true;
       }
       if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
     } catch (...) {
@@ -345,7 +346,8 @@ struct Dhcp4Server::Impl {
       throw;
     }
     logWarnings(*cfg);
-    if (cfg->statistic_default_sample_age > 0) {
+    // As in Kea, the age limit applies only when the count limit is 0.
+    if (cfg->statistic_default_sample_count == 0 && cfg->statistic_default_sample_age > 0) {
       stats.setMaxSampleAgeAll(std::chrono::seconds(cfg->statistic_default_sample_age));
     } else {
       stats.setMaxSampleCountAll(static_cast<uint32_t>(std::max<int64_t>(1, cfg->statistic_default_sample_count)));
@@ -384,9 +386,17 @@ struct Dhcp4Server::Impl {
       fresh = openStore(cfg);
     } catch (...) {
       if (same_file && previous) {
-        store = openStore(*previous);
-        processor = std::make_unique<Processor>(*store, stats);
-        processor->configure(*previous);
+        try {
+          store = openStore(*previous);
+          processor = std::make_unique<Processor>(*store, stats);
+          processor->configure(*previous);
+        } catch (const std::exception& e) {
+          // Neither the new nor the old lease file can be used: serving without a lease store
+          // is impossible, so the server stops (a supervisor restarts it) instead of crashing.
+          TAKAHE_LOG(logger, DHCP4_LEASE_STORE_LOST, e.what());
+          exit_code = 1;
+          io.stop();
+        }
       }
       throw;
     }

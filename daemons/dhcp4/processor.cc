@@ -1,6 +1,8 @@
 #include "processor.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <iterator>
 
 #include "dhcp4_messages.h"
 #include "takahe/util/time.h"
@@ -57,20 +59,15 @@ Processor::SubnetCounters* Processor::counters(SubnetId id) {
 
 void Processor::configure(const SrvConfig4& cfg) {
   std::lock_guard lock(counters_mutex_);
-  // Statistics of subnets that disappeared go away, as in Kea.
+  // Statistics of subnets that disappeared go away, as in Kea. The store is asked rather than
+  // our own table, which a processor created at this reconfiguration has not filled yet.
+  for (const std::string& name : stats_.names()) {
+    if (name.rfind("subnet[", 0) != 0) continue;
+    uint32_t id = static_cast<uint32_t>(std::strtoul(name.c_str() + 7, nullptr, 10));
+    if (!cfg.subnetById(SubnetId(id))) stats_.remove(name);
+  }
   for (auto it = subnet_counters_.begin(); it != subnet_counters_.end();) {
-    if (!cfg.subnetById(SubnetId(it->first))) {
-      std::string p = "subnet[" + std::to_string(it->first) + "].";
-      for (const char* n : {"total-addresses", "assigned-addresses", "cumulative-assigned-addresses",
-                            "declined-addresses", "reclaimed-declined-addresses", "reclaimed-leases",
-                            "v4-allocation-fail", "v4-allocation-fail-subnet",
-                            "v4-allocation-fail-shared-network", "v4-allocation-fail-no-pools"}) {
-        stats_.remove(p + n);
-      }
-      it = subnet_counters_.erase(it);
-    } else {
-      ++it;
-    }
+    it = cfg.subnetById(SubnetId(it->first)) ? std::next(it) : subnet_counters_.erase(it);
   }
   auto counts = store_.countBySubnet();
   for (const auto& s : cfg.subnets) {

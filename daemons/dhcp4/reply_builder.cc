@@ -149,6 +149,9 @@ void Processor::addLeaseOptions(Pkt4& reply, const Pkt4& q, const Lease4& lease,
       t1 = static_cast<uint32_t>(lt.t1_percent * valid);
     }
   }
+  // Kea never sends a zero timer, a T2 that is not below the lifetime, or a T1 not below T2.
+  if (t2 && (*t2 == 0 || *t2 >= valid)) t2.reset();
+  if (t1 && (*t1 == 0 || *t1 >= (t2 ? *t2 : valid))) t1.reset();
   if (t1) reply.setOption(dhcp::opt::kRenewalTime, u32(*t1));
   if (t2) reply.setOption(dhcp::opt::kRebindingTime, u32(*t2));
   reply.setOption(dhcp::opt::kSubnetMask, addr(prefixLengthToMask(subnet.prefix.length)));

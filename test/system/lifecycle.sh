@@ -77,6 +77,19 @@ read -r sent recv <<< "$(perf 1 100)"
 tkh_check served-after-bad-reload "REQUEST-ACK sent=$sent received=$recv" test "${recv:-0}" -gt 0 -a "${recv:-0}" -eq "${sent:--1}"
 cp "$TKH_TMP/good.json" "$conf"
 
+# SIGHUP with interfaces that cannot all be opened under service-sockets-require-all: refused,
+# and the sockets in use before are still answering.
+fails_before=$(grep -c DHCP4_RECONFIGURE_FAIL "$TKH_SERVER_LOG")
+sed 's|"interfaces": \[ "lo/127.0.0.1" \]|"interfaces": [ "lo/127.0.0.1", "tkh-missing0" ], "service-sockets-require-all": true|' \
+  "$TKH_TMP/good.json" > "$conf"
+tkh_check require-all-config-written "config edit failed" grep -q tkh-missing0 "$conf"
+kill -HUP "$TKH_SERVER_PID"
+tkh_check require-all-reload-refused "no new DHCP4_RECONFIGURE_FAIL" \
+  tkh_wait_for 10 test "$(grep -c DHCP4_RECONFIGURE_FAIL "$TKH_SERVER_LOG")" -gt "$fails_before"
+read -r sent recv <<< "$(perf 1 100)"
+tkh_check served-after-refused-sockets "REQUEST-ACK sent=$sent received=$recv" test "${recv:-0}" -gt 0 -a "${recv:-0}" -eq "${sent:--1}"
+cp "$TKH_TMP/good.json" "$conf"
+
 # Twenty reloads while perfdhcp runs: no exchange is lost.
 (for i in $(seq 1 20); do sleep 0.2; kill -HUP "$TKH_SERVER_PID" 2> /dev/null; done) &
 hup_pid=$!

@@ -474,3 +474,34 @@ TEST_CASE("the random allocator hands out distinct pool addresses until the pool
   CHECK_FALSE(std::is_sorted(order.begin(), order.end()));  // 1 in 20! chance of a false failure
   CHECK_FALSE(h.send(discover(21)));
 }
+
+TEST_CASE("timers Kea would not send are left out: zero, not below the lifetime, T1 not below T2") {
+  Harness h(R"("valid-lifetime": 3600, "calculate-tee-times": true, "rebind-timer": 100,
+              "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.10/31" } ] },
+                           { "id": 2, "subnet": "198.51.100.0/24", "renew-timer": 0, "t2-percent": 1.0,
+                             "t1-percent": 0.5, "rebind-timer": 4000,
+                             "pools": [ { "pool": "198.51.100.10/31" } ] } ])");
+  auto offer = h.send(discover(1));
+  REQUIRE(offer);
+  CHECK(u32(offer->option(dhcp::opt::kRebindingTime)) == 100);
+  CHECK_FALSE(offer->has(dhcp::opt::kRenewalTime));  // computed 1800 is not below T2 = 100
+  auto q = discover(2);
+  q.giaddr = IPv4Address::fromString("198.51.100.1");
+  auto o2 = h.send(q);
+  REQUIRE(o2);
+  CHECK_FALSE(o2->has(dhcp::opt::kRenewalTime));    // renew-timer 0
+  CHECK_FALSE(o2->has(dhcp::opt::kRebindingTime));  // rebind-timer 4000 >= lifetime
+}
+
+TEST_CASE("statistics of a subnet removed by reconfiguration disappear, also with a new processor") {
+  Harness h(kBasic);
+  dora(h, 1);
+  CHECK(h.stats.exists("subnet[1].assigned-addresses"));
+  // A fresh processor (as after a lease-file change) configured without subnet 1.
+  Processor fresh(*h.store, h.stats);
+  auto cfg = configFrom(R"("subnet4": [ { "id": 2, "subnet": "198.51.100.0/24" } ])");
+  fresh.configure(*cfg);
+  CHECK_FALSE(h.stats.exists("subnet[1].assigned-addresses"));
+  CHECK_FALSE(h.stats.exists("subnet[1].total-addresses"));
+  CHECK(h.stats.exists("subnet[2].total-addresses"));
+}

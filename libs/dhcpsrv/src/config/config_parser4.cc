@@ -293,10 +293,7 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
 
   detail::InheritedParams global = detail::readInheritable(r, cfg->warnings, detail::Level::kGlobal);
   cfg->cache_threshold = global.cache_threshold.value_or(0.25);
-  if (global.cache_threshold) {
-    cfg->warnings.push_back(r.childPath("cache-threshold") +
-                            ": lease caching is not implemented yet; every renewal is written");
-  }
+
   if (const auto* v = r.get("reservations")) {
     detail::parseReservations(*v, r.childPath("reservations"), SubnetId(0), *cfg, cfg->global_hosts);
   }

@@ -127,6 +127,10 @@ InheritedParams readInheritable(MapReader& r, std::vector<std::string>& warnings
   p.t1_percent = r.getDouble("t1-percent", 0.0, 1.0);
   p.t2_percent = r.getDouble("t2-percent", 0.0, 1.0);
   p.cache_threshold = r.getDouble("cache-threshold", 0.0, 1.0);
+  if (p.cache_threshold) {
+    warnings.push_back(r.childPath("cache-threshold") +
+                       ": lease caching is not implemented yet; every renewal is written");
+  }
   p.match_client_id = r.getBool("match-client-id");
   p.authoritative = r.getBool("authoritative");
   p.reservations_global = r.getBool("reservations-global");
