@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,12 +13,16 @@
 #include <filesystem>
 #include <functional>
 
+#include "control_commands.h"
 #include "dhcp4_messages.h"
+#include "network_state.h"
 #include "processor.h"
 #include "socket_set.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
 #include "takahe/log/config.h"
+#include "takahe/process/command_registry.h"
+#include "takahe/process/unix_command_server.h"
 #include "takahe/stats/stats_store.h"
 #include "takahe/util/error.h"
 #include "takahe/util/time.h"
@@ -56,7 +61,7 @@ std::string lfcExecutable() {
 
 }  // namespace
 
-struct Dhcp4Server::Impl {
+struct Dhcp4Server::Impl final : ServerControl {
   ServerOptions opts;
   asio::io_context io;
   asio::signal_set signals{io, SIGTERM, SIGINT, SIGHUP};
@@ -64,12 +69,20 @@ struct Dhcp4Server::Impl {
   asio::steady_timer flush_timer{io};
   asio::steady_timer lfc_timer{io};
   asio::steady_timer lfc_poll_timer{io};
+  asio::steady_timer enable_timer{io};
+  asio::steady_timer shutdown_timer{io};
+  process::CommandRegistry registry;
+  std::vector<std::unique_ptr<process::UnixCommandServer>> control_servers;
+  NetworkState network;
+  int64_t start_time = nowUnixSeconds();
+  int64_t reload_time = nowUnixSeconds();
+  std::vector<std::string> socket_errors;
   log::Logger logger{"takahe-dhcp4"};
 
   SrvConfig4Ptr config;
-  stats::StatsStore stats;
+  stats::StatsStore stats_store;
   std::unique_ptr<dhcpsrv::MemfileLeaseStore4> store;
-  std::unique_ptr<Processor> processor;
+  std::unique_ptr<Processor> processor_;
   SocketSet sockets;
   struct Watch {
     std::unique_ptr<asio::posix::stream_descriptor> desc;
@@ -129,6 +142,7 @@ struct Dhcp4Server::Impl {
     watches.clear();
     std::vector<std::string> errors, opened;
     sockets.open(cfg.interfaces, opts.server_port, errors, opened);
+    socket_errors = errors;
     for (const auto& e : errors) TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, e);
     if (cfg.interfaces.service_sockets_require_all && !errors.empty()) {
       throw Error("service-sockets-require-all is set and " + std::to_string(errors.size()) +
@@ -177,10 +191,14 @@ struct Dhcp4Server::Impl {
   }
 
   void handleDatagram(ServedInterface& s, const net::Datagram4& d) {
-    if (!processor) return;  // only after a fatal reload failure, while stopping
+    if (!processor_) return;  // only after a fatal reload failure, while stopping
+    if (!network.enabled()) {
+      processor_->countServiceDisabled();
+      return;
+    }
     auto parsed = dhcp::Pkt4::parse(d.data);
     if (!parsed) {
-      processor->countParseFailure();
+      processor_->countParseFailure();
       TAKAHE_LOG_DEBUG(logger, 40, DHCP4_PACKET_PARSE_FAIL, d.remote_addr.toString(), parsed.error().reason);
       return;
     }
@@ -208,9 +226,9 @@ struct Dhcp4Server::Impl {
     }
     std::optional<dhcp::Pkt4> reply;
     try {
-      reply = processor->process(q, *cfg, *link);
+      reply = processor_->process(q, *cfg, *link);
     } catch (const std::exception& e) {
-      stats.counter("pkt4-processing-failed").inc();
+      stats_store.counter("pkt4-processing-failed").inc();
       TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
       return;
     }
@@ -219,7 +237,7 @@ struct Dhcp4Server::Impl {
     Bytes wire = reply->serialize(std::max<size_t>(max, 576));
     std::string error;
     if (SocketSet::send(s, q, *reply, ports(), wire, error)) {
-      processor->countSent(*reply);
+      processor_->countSent(*reply);
       if (logger.enabled(log::Severity::kDebug, 40)) {
         Destination dst = replyDestination(q, *reply, ports());
         TAKAHE_LOG_DEBUG(logger, 40, DHCP4_PACKET_SEND, reply->label(), dst.address.toString(), dst.port);
@@ -239,7 +257,7 @@ struct Dhcp4Server::Impl {
       if (ec) return;
       try {
         int64_t t0 = monotonicMicros();
-        auto [n, more] = processor->reclaimExpired(*config, nowUnixSeconds());
+        auto [n, more] = processor_->reclaimExpired(*config, nowUnixSeconds());
         if (n) TAKAHE_LOG_DEBUG(logger, 40, DHCP4_RECLAIMED, n, (monotonicMicros() - t0) / 1000);
         unwarned_cycles = more ? unwarned_cycles + 1 : 0;
         auto limit = config->expired_leases.unwarned_reclaim_cycles;
@@ -261,7 +279,7 @@ struct Dhcp4Server::Impl {
     flush_timer.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       try {
-        processor->flushReclaimed(*config, nowUnixSeconds());
+        processor_->flushReclaimed(*config, nowUnixSeconds());
       } catch (const std::exception& ex) {
         TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, "flush of reclaimed leases", ex.what());
       }
@@ -328,12 +346,15 @@ struct Dhcp4Server::Impl {
     SrvConfig4Ptr previous = config;
     log::configure(cfg->loggers);  // validates first, changes nothing on error
     bool sockets_changed = false;
+    std::vector<std::unique_ptr<process::UnixCommandServer>> opened_channels, retired;
+    std::vector<const process::UnixCommandServer*> kept_channels;
     try {
       bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
       if (reopen_sockets) {
         sockets_changed = true;  // openSockets closes the old sockets before it can fail
         openSockets(*cfg);
       }
+      prepareControlSockets(*cfg, opened_channels, kept_channels);
       if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
     } catch (...) {
       if (previous) {
@@ -348,14 +369,85 @@ struct Dhcp4Server::Impl {
     logWarnings(*cfg);
     // As in Kea, the age limit applies only when the count limit is 0.
     if (cfg->statistic_default_sample_count == 0 && cfg->statistic_default_sample_age > 0) {
-      stats.setMaxSampleAgeAll(std::chrono::seconds(cfg->statistic_default_sample_age));
+      stats_store.setMaxSampleAgeAll(std::chrono::seconds(cfg->statistic_default_sample_age));
     } else {
-      stats.setMaxSampleCountAll(static_cast<uint32_t>(std::max<int64_t>(1, cfg->statistic_default_sample_count)));
+      stats_store.setMaxSampleCountAll(static_cast<uint32_t>(std::max<int64_t>(1, cfg->statistic_default_sample_count)));
     }
-    processor->configure(*cfg);
-    processor->engine().resetCursors();
+    processor_->configure(*cfg);
+    processor_->engine().resetCursors();
     config = std::move(cfg);
+    reload_time = nowUnixSeconds();
+    commitControlSockets(opened_channels, kept_channels, retired);
     restartTimers();
+    if (!retired.empty()) {
+      // Channels no longer configured close after the current command's answer has gone out.
+      auto keep = std::make_shared<std::vector<std::unique_ptr<process::UnixCommandServer>>>(std::move(retired));
+      asio::post(io, [keep] { keep->clear(); });
+    }
+  }
+
+  /// Opens the unix control sockets `cfg` names that are not open yet (into `opened`) and notes
+  /// which running ones stay (`kept`). Nothing running changes; on failure `opened` closes.
+  void prepareControlSockets(const dhcpsrv::SrvConfig4& cfg,
+                             std::vector<std::unique_ptr<process::UnixCommandServer>>& opened,
+                             std::vector<const process::UnixCommandServer*>& kept) {
+    for (const auto& spec : cfg.control_sockets) {
+      if (spec.type != "unix") continue;
+      auto same = std::find_if(control_servers.begin(), control_servers.end(),
+                               [&](const auto& srv) { return srv->path() == spec.name; });
+      if (same != control_servers.end()) {
+        kept.push_back(same->get());
+        continue;
+      }
+      auto srv = std::make_unique<process::UnixCommandServer>(io, spec.name, registry);
+      srv->start();
+      TAKAHE_LOG(logger, DHCP4_CONTROL_SOCKET, spec.name);
+      opened.push_back(std::move(srv));
+    }
+  }
+
+  /// Makes the prepared set current; channels no longer configured move to `retired`.
+  void commitControlSockets(std::vector<std::unique_ptr<process::UnixCommandServer>>& opened,
+                            const std::vector<const process::UnixCommandServer*>& kept,
+                            std::vector<std::unique_ptr<process::UnixCommandServer>>& retired) {
+    std::vector<std::unique_ptr<process::UnixCommandServer>> next;
+    for (auto& srv : control_servers) {
+      bool stays = std::find(kept.begin(), kept.end(), srv.get()) != kept.end();
+      (stays ? next : retired).push_back(std::move(srv));
+    }
+    for (auto& srv : opened) next.push_back(std::move(srv));
+    control_servers = std::move(next);
+  }
+
+  // --- ServerControl ------------------------------------------------------------------------
+
+  SrvConfig4Ptr currentConfig() const override { return config; }
+  const std::string& configFile() const override { return opts.config_file; }
+  void applyConfig(SrvConfig4Ptr cfg) override { applyConfig(std::move(cfg), false); }
+  stats::StatsStore& stats() override { return stats_store; }
+  Processor& processor() override { return *processor_; }
+  NetworkState& networkState() override { return network; }
+  int64_t startTime() const override { return start_time; }
+  int64_t reloadTime() const override { return reload_time; }
+  std::vector<std::string> socketErrors() const override { return socket_errors; }
+
+  void scheduleEnable(uint32_t seconds, const std::string& origin) override {
+    enable_timer.expires_after(std::chrono::seconds(seconds));
+    enable_timer.async_wait([this, origin](const boost::system::error_code& ec) {
+      if (ec) return;
+      network.enable(origin);
+      TAKAHE_LOG(logger, DHCP4_SERVICE_REENABLED, origin);
+    });
+  }
+
+  void shutdown(int exit_value) override {
+    exit_code = exit_value;
+    TAKAHE_LOG(logger, DHCP4_SHUTDOWN, "shutdown command");
+    // Long enough for the answer to leave; the command server writes asynchronously.
+    shutdown_timer.expires_after(std::chrono::milliseconds(200));
+    shutdown_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) io.stop();
+    });
   }
 
   static bool sameInterfaces(const dhcpsrv::SrvConfig4& a, const dhcpsrv::SrvConfig4& b) {
@@ -378,7 +470,7 @@ struct Dhcp4Server::Impl {
     if (same_file) {
       // Same file, other settings: the old store must let go of the file's lock first, and
       // comes back if the new settings cannot be used.
-      processor.reset();
+      processor_.reset();
       store.reset();
     }
     std::unique_ptr<dhcpsrv::MemfileLeaseStore4> fresh;
@@ -388,8 +480,8 @@ struct Dhcp4Server::Impl {
       if (same_file && previous) {
         try {
           store = openStore(*previous);
-          processor = std::make_unique<Processor>(*store, stats);
-          processor->configure(*previous);
+          processor_ = std::make_unique<Processor>(*store, stats_store);
+          processor_->configure(*previous);
         } catch (const std::exception& e) {
           // Neither the new nor the old lease file can be used: serving without a lease store
           // is impossible, so the server stops (a supervisor restarts it) instead of crashing.
@@ -400,9 +492,9 @@ struct Dhcp4Server::Impl {
       }
       throw;
     }
-    processor.reset();
+    processor_.reset();
     store = std::move(fresh);
-    processor = std::make_unique<Processor>(*store, stats);
+    processor_ = std::make_unique<Processor>(*store, stats_store);
   }
 };
 
@@ -422,6 +514,7 @@ void Dhcp4Server::start() {
     TAKAHE_LOG(m.logger, DHCP4_CONFIG_LOAD_FAIL, m.opts.config_file, e.what());
     throw;
   }
+  registerDhcp4Commands(m.registry, m);
   m.applyConfig(cfg, true);
   TAKAHE_LOG(m.logger, DHCP4_CONFIG_LOADED, m.opts.config_file, m.config->subnets.size());
   m.waitSignals([this] { return reload(); });

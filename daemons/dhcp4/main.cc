@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "control_commands.h"
 #include "dhcp4_server.h"
 #include "pid_file.h"
 #include "takahe/net/interface.h"
@@ -75,9 +76,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (vm.count("extended-version") || vm.count("build-report")) {
-    std::cout << TAKAHE_VERSION << "\ntakahe-dhcp4: DHCPv4 server (Kea-compatible configuration)\n"
-              << "compiler: " << __VERSION__ << "\nC++ standard: " << __cplusplus << "\n"
-              << "lease backends: memfile\n";
+    std::cout << (vm.count("extended-version") ? std::string(TAKAHE_VERSION) + "\n" : "")
+              << dhcp4::buildReport();
     return 0;
   }
   if (vm.count("test") || vm.count("test-full")) {

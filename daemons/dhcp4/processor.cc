@@ -34,6 +34,7 @@ Processor::Processor(dhcpsrv::LeaseStore4& store, stats::StatsStore& stats)
       parse_failed_(stats.counter("pkt4-parse-failed")),
       receive_drop_(stats.counter("pkt4-receive-drop")),
       not_for_us_(stats.counter("pkt4-not-for-us")),
+      service_disabled_(stats.counter("pkt4-service-disabled")),
       g_alloc_fail_(stats.counter("v4-allocation-fail")),
       g_alloc_fail_subnet_(stats.counter("v4-allocation-fail-subnet")),
       g_alloc_fail_shared_(stats.counter("v4-allocation-fail-shared-network")),
@@ -44,7 +45,7 @@ Processor::Processor(dhcpsrv::LeaseStore4& store, stats::StatsStore& stats)
       g_cumulative_(stats.counter("cumulative-assigned-addresses")) {
   // Kea also reports these, starting at zero.
   for (const char* name : {"pkt4-offer-received", "pkt4-ack-received", "pkt4-nak-received",
-                           "pkt4-service-disabled", "pkt4-queue-full", "pkt4-rfc-violation",
+                           "pkt4-queue-full", "pkt4-rfc-violation",
                            "pkt4-admin-filtered", "pkt4-processing-failed", "pkt4-duplicate",
                            "v4-allocation-fail-classes", "v4-lease-reuses", "v4-reservation-conflicts"}) {
     stats.counter(name);
@@ -102,6 +103,12 @@ void Processor::countParseFailure() {
 }
 
 void Processor::countReceiveDrop() { receive_drop_.inc(); }
+
+void Processor::countServiceDisabled() {
+  received_.inc();
+  service_disabled_.inc();
+  receive_drop_.inc();
+}
 
 void Processor::countSent(const Pkt4& reply) {
   sent_.inc();

@@ -55,6 +55,8 @@ class Processor {
   /// Counts a packet that could not be parsed.
   void countParseFailure();
   void countReceiveDrop();
+  /// Counts a query dropped while service is disabled (dhcp-disable).
+  void countServiceDisabled();
   void countSent(const dhcp::Pkt4& reply);
 
   /// Reclaims up to the configured number of expired leases; returns how many, and whether
@@ -109,7 +111,7 @@ class Processor {
 
   stats::Counter received_, discover_, request_, release_, decline_, inform_, unknown_;
   stats::Counter sent_, offer_sent_, ack_sent_, nak_sent_;
-  stats::Counter parse_failed_, receive_drop_, not_for_us_;
+  stats::Counter parse_failed_, receive_drop_, not_for_us_, service_disabled_;
   stats::Counter g_alloc_fail_, g_alloc_fail_subnet_, g_alloc_fail_shared_, g_alloc_fail_no_pools_;
   stats::Counter g_reclaimed_, g_reclaimed_declined_, g_declined_, g_cumulative_;
   std::mutex counters_mutex_;

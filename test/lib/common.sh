@@ -228,6 +228,12 @@ tkh_wait_for() {
   return 1
 }
 
+# tkh_log_count_at_least ID N: the server log holds at least N lines with
+# message ID ID (re-read at every call, for tkh_wait_for).
+tkh_log_count_at_least() {
+  test "$(grep -c "$1" "$TKH_SERVER_LOG" 2> /dev/null)" -ge "$2"
+}
+
 # tkh_bg LOG CMD...: starts CMD in the background, remembers its PID in
 # TKH_LAST_PID and in the cleanup list.
 tkh_bg() {

@@ -101,7 +101,9 @@ if kea_start; then
   m=$(wc -l < "$TKH_TMP/kea-final.txt")
   tkh_check kea-served-more "Kea holds only $m leases" test "$m" -ge $((n + 250))
   if tkh_server_start "$TKH_TMP/takahe.json"; then
-    loaded=$(grep -o 'DHCP4_LEASES_LOADED lease file [^:]*: [0-9]*' "$TKH_SERVER_LOG" | tail -1 | awk '{ print $NF }')
+    # The sockets open before the lease file is read: wait for the load to be logged.
+  tkh_wait_for 10 tkh_log_count_at_least DHCP4_LEASES_LOADED 2
+  loaded=$(grep -o 'DHCP4_LEASES_LOADED lease file [^:]*: [0-9]*' "$TKH_SERVER_LOG" | tail -1 | awk '{ print $NF }')
     tkh_check_eq takahe-loads-kea-files "$m" "$loaded"
     tkh_server_stop TERM
     file_leases "$leases.2" "$leases.1" "$leases" > "$TKH_TMP/takahe-view.txt"

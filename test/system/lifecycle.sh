@@ -85,7 +85,7 @@ sed 's|"interfaces": \[ "lo/127.0.0.1" \]|"interfaces": [ "lo/127.0.0.1", "tkh-m
 tkh_check require-all-config-written "config edit failed" grep -q tkh-missing0 "$conf"
 kill -HUP "$TKH_SERVER_PID"
 tkh_check require-all-reload-refused "no new DHCP4_RECONFIGURE_FAIL" \
-  tkh_wait_for 10 test "$(grep -c DHCP4_RECONFIGURE_FAIL "$TKH_SERVER_LOG")" -gt "$fails_before"
+  tkh_wait_for 10 tkh_log_count_at_least DHCP4_RECONFIGURE_FAIL $((fails_before + 1))
 read -r sent recv <<< "$(perf 1 100)"
 tkh_check served-after-refused-sockets "REQUEST-ACK sent=$sent received=$recv" test "${recv:-0}" -gt 0 -a "${recv:-0}" -eq "${sent:--1}"
 cp "$TKH_TMP/good.json" "$conf"
@@ -132,6 +132,8 @@ tkh_check_eq sigterm-clean-exit 0 "$rc"
 tkh_check pid-file-removed "PID file still there" tkh_not test -e "$pidfile"
 write_conf "$conf" 1234 0
 if tkh_server_start "$conf"; then
+  # The sockets open before the lease file is read: wait for the load to be logged.
+  tkh_wait_for 10 tkh_log_count_at_least DHCP4_LEASES_LOADED 2
   loaded=$(grep -o 'DHCP4_LEASES_LOADED lease file [^:]*: [0-9]*' "$TKH_SERVER_LOG" | tail -1 | awk '{ print $NF }')
   tkh_check restart-loads-leases "only '${loaded:-none}' leases loaded" test "${loaded:-0}" -gt 1000
   tkh_check_eq restart-loads-all-leases "$active_before" "$loaded"

@@ -133,3 +133,21 @@ TEST_CASE("the shipped default configuration is valid") {
   auto cfg = dhcpsrv::loadDhcp4ConfigFile(TAKAHE_SOURCE_DIR "/etc/takahe-dhcp4.conf");
   CHECK(cfg->subnets.size() >= 1);
 }
+
+TEST_CASE("control-socket (Kea 2) and control-sockets (Kea 3) are read and checked") {
+  auto cfg = configFrom(R"("control-socket": { "socket-type": "unix", "socket-name": "/run/t/a.sock" })");
+  REQUIRE(cfg->control_sockets.size() == 1);
+  CHECK(cfg->control_sockets[0].type == "unix");
+  CHECK(cfg->control_sockets[0].name == "/run/t/a.sock");
+  auto cfg3 = configFrom(R"("control-sockets": [ { "socket-type": "unix", "socket-name": "/run/t/b.sock" },
+                                                  { "socket-type": "http", "socket-port": 8004 } ])");
+  REQUIRE(cfg3->control_sockets.size() == 2);
+  bool warned = false;
+  for (const auto& w : cfg3->warnings) warned |= w.find("'http' control sockets are not implemented") != std::string::npos;
+  CHECK(warned);
+  CHECK_THAT(errorOf(R"("control-socket": { "socket-type": "unix" })"), Catch::Contains("socket-name"));
+  CHECK_THAT(errorOf(R"("control-socket": { "socket-type": "tcp", "socket-name": "x" })"),
+             Catch::Contains("unknown control socket type 'tcp'"));
+  CHECK_THAT(errorOf(R"("control-socket": { "socket-type": "unix", "socket-name": "x", "bogus": 1 })"),
+             Catch::Contains("unknown parameter 'bogus'"));
+}

@@ -26,7 +26,7 @@ constexpr std::string_view kUnimplementedGlobals[] = {
     "ddns-ttl", "ddns-ttl-min", "ddns-ttl-max", "store-extended-info",
     "early-global-reservations-lookup", "ip-reservations-unique", "reservations-lookup-first",
     "compatibility", "parked-packet-limit", "offer-lifetime", "stash-agent-options",
-    "adaptive-lease-time-threshold", "control-sockets", "control-socket"};
+    "adaptive-lease-time-threshold"};
 
 void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
   MapReader r(v, path);
@@ -180,6 +180,30 @@ void parseLoggers(const cc::Value& v, const std::string& path, SrvConfig4& cfg) 
   }
 }
 
+ControlSocketSpec parseControlSocket(const cc::Value& v, const std::string& path, std::vector<std::string>& warnings) {
+  MapReader r(v, path);
+  ControlSocketSpec spec;
+  spec.raw = v;
+  auto type = r.getString("socket-type");
+  if (!type) r.require("socket-type");
+  spec.type = *type;
+  if (spec.type == "unix") {
+    auto name = r.getString("socket-name");
+    if (!name || name->empty()) r.fail("socket-name", "a unix control socket needs a non-empty 'socket-name'");
+    spec.name = *name;
+    r.finish(warnings);
+  } else if (spec.type == "http" || spec.type == "https") {
+    warnings.push_back(path + ": '" + spec.type +
+                       "' control sockets are not implemented yet; use a unix socket");
+    r.ignore({"socket-address", "socket-port", "trust-anchor", "cert-file", "key-file", "cert-required",
+              "authentication", "http-headers"});
+    r.finish(warnings);
+  } else {
+    r.fail("socket-type", "unknown control socket type '" + spec.type + "' (use 'unix', 'http' or 'https')");
+  }
+  return spec;
+}
+
 void parseHostIdentifiers(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
   if (!v.isList()) cc::throwConfigError(path, "expected a list of identifier types", v.position());
   cfg.host_identifiers.clear();
@@ -284,8 +308,16 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
       r.fail("allocator", "unknown allocator '" + *a + "' (use 'iterative' or 'random')");
     }
   }
-  if (const auto* v = r.get("control-socket")) cfg->control_socket = *v;
-  if (const auto* v = r.get("control-sockets")) cfg->control_sockets = *v;
+  if (const auto* v = r.get("control-socket")) {
+    cfg->control_sockets.push_back(parseControlSocket(*v, r.childPath("control-socket"), cfg->warnings));
+  }
+  if (const auto* v = r.get("control-sockets")) {
+    if (!v->isList()) r.fail("control-sockets", "expected a list of control sockets");
+    for (size_t i = 0; i < v->asList().size(); ++i) {
+      cfg->control_sockets.push_back(parseControlSocket(
+          v->asList()[i], r.childPath("control-sockets") + "[" + std::to_string(i) + "]", cfg->warnings));
+    }
+  }
   if (const auto* v = r.get("hooks-libraries"); v && v->isList() && v->size() > 0) {
     cfg->warnings.push_back(r.childPath("hooks-libraries") +
                             ": hook libraries are not supported yet; none is loaded");
@@ -304,9 +336,6 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
     detail::parseSharedNetworks(*v, r.childPath("shared-networks"), global, *cfg);
   }
   r.finish(cfg->warnings, kUnimplementedGlobals);
-  if (r.map().contains("control-socket") || r.map().contains("control-sockets")) {
-    cfg->warnings.push_back(r.path() + ": control sockets are not implemented yet by takahe-dhcp4");
-  }
   checkSubnets(*cfg);
   return cfg;
 }

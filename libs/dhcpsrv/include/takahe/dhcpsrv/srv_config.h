@@ -59,6 +59,13 @@ struct MultiThreadingConfig {
   uint32_t packet_queue_size = 64;
 };
 
+/// One control channel. Only "unix" is served today; "http"/"https" are accepted with a warning.
+struct ControlSocketSpec {
+  std::string type;  // "unix", "http", "https"
+  std::string name;  // unix: socket path
+  cc::Value raw;     // the whole map, for the HTTP channel to come
+};
+
 struct SrvConfig4 {
   cc::Value source;  // the Dhcp4 map as given (for config-get), comments removed
   std::vector<std::string> warnings;
@@ -68,8 +75,8 @@ struct SrvConfig4 {
   ExpiredLeasesConfig expired_leases;
   MultiThreadingConfig multi_threading;
   std::vector<log::LoggerSpec> loggers;
-  std::optional<cc::Value> control_socket;  // raw, used by the control-plane work
-  std::optional<cc::Value> control_sockets;
+  /// Control channels from Kea 2's `control-socket` map and Kea 3's `control-sockets` list.
+  std::vector<ControlSocketSpec> control_sockets;
 
   dhcp::OptionDefinitionSet option_defs;
   CfgOptions options;  // global option-data
