@@ -6,7 +6,7 @@
 
 #include "control_commands.h"
 #include "dhcp4_server.h"
-#include "pid_file.h"
+#include "takahe/process/pid_file.h"
 #include "takahe/net/interface.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/log/config.h"
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   if (vm.count("reply-port")) opts.reply_port = vm["reply-port"].as<uint16_t>();
   log::initLogging("takahe-dhcp4", "kea-dhcp4", opts.verbose);
   try {
-    dhcp4::PidFile pid(opts.config_file, "takahe-dhcp4");
+    process::PidFile pid(opts.config_file, "takahe-dhcp4");
     dhcp4::Dhcp4Server server(opts);
     server.start();
     int rc = server.run();

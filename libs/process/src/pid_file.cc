@@ -1,4 +1,4 @@
-#include "pid_file.h"
+#include "takahe/process/pid_file.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,7 +12,7 @@
 #include "takahe/util/error.h"
 #include "takahe_config.h"
 
-namespace takahe::dhcp4 {
+namespace takahe::process {
 
 std::string PidFile::directory() {
   for (const char* env : {"TAKAHE_PIDFILE_DIR", "KEA_PIDFILE_DIR"}) {
@@ -56,4 +56,4 @@ PidFile::~PidFile() {
   }
 }
 
-}  // namespace takahe::dhcp4
+}  // namespace takahe::process
