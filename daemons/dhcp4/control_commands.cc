@@ -71,6 +71,25 @@ Value hashArgs(const std::string& hash) {
   return v;
 }
 
+/// Who disables or enables service: Kea's "origin" ("user", "ha-partner", "ha-local", or an HA
+/// relationship number) or Kea 2.6's "origin-id" (a number). Defaults to "user".
+std::string originOf(const cc::Command& cmd) {
+  if (!cmd.arguments || !cmd.arguments->isMap()) return "user";
+  if (const Value* id = cmd.arguments->find("origin-id")) {
+    if (!id->isInt()) throw Error("'" + cmd.name + "': 'origin-id' must be an integer");
+    return std::to_string(id->asInt());
+  }
+  const Value* o = cmd.arguments->find("origin");
+  if (!o) return "user";
+  if (o->isInt()) return std::to_string(o->asInt());
+  if (!o->isString()) throw Error("'" + cmd.name + "': 'origin' must be a string or an integer");
+  const std::string& text = o->asString();
+  if (text != "user" && text != "ha-partner" && text != "ha-local") {
+    throw Error("'" + cmd.name + "': invalid 'origin' value '" + text + "' (use user, ha-partner or ha-local)");
+  }
+  return text;
+}
+
 void registerConfigCommands(process::CommandRegistry& r, ServerControl& s) {
   r.add("config-get", [&s](const cc::Command&) {
     auto cfg = s.currentConfig();
@@ -180,25 +199,22 @@ void registerServiceCommands(process::CommandRegistry& r, ServerControl& s) {
                       "Reclamation of expired leases is complete (" + std::to_string(n) + " reclaimed).");
   });
   r.add("dhcp-disable", [&s](const cc::Command& cmd) {
-    std::string origin = "user";
+    std::string origin = originOf(cmd);
     std::optional<int64_t> period;
-    if (cmd.arguments && cmd.arguments->isMap()) {
-      if (cmd.arguments->find("origin")) {
-        const Value& o = requiredArg(cmd, "origin");
-        origin = o.isInt() ? std::to_string(o.asInt()) : stringArg(cmd, "origin");
-      }
-      if (cmd.arguments->find("max-period")) period = intArg(cmd, "max-period", 1, UINT32_MAX);
+    if (cmd.arguments && cmd.arguments->isMap() && cmd.arguments->find("max-period")) {
+      period = intArg(cmd, "max-period", 1, UINT32_MAX);
     }
     s.networkState().disable(origin);
-    if (period) s.scheduleEnable(static_cast<uint32_t>(*period), origin);
+    if (period) {
+      s.scheduleEnable(static_cast<uint32_t>(*period), origin);
+    } else {
+      s.cancelScheduledEnable(origin);
+    }
     return makeAnswer(ResultCode::kSuccess, "DHCPv4 service disabled");
   });
   r.add("dhcp-enable", [&s](const cc::Command& cmd) {
-    std::string origin = "user";
-    if (cmd.arguments && cmd.arguments->isMap() && cmd.arguments->find("origin")) {
-      const Value& o = requiredArg(cmd, "origin");
-      origin = o.isInt() ? std::to_string(o.asInt()) : stringArg(cmd, "origin");
-    }
+    std::string origin = originOf(cmd);
+    s.cancelScheduledEnable(origin);
     s.networkState().enable(origin);
     return makeAnswer(ResultCode::kSuccess, "DHCP service successfully enabled");
   });

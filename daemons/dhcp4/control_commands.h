@@ -26,8 +26,11 @@ class ServerControl {
   virtual stats::StatsStore& stats() = 0;
   virtual Processor& processor() = 0;
   virtual NetworkState& networkState() = 0;
-  /// Re-enables service after `seconds` unless enabled before (dhcp-disable max-period).
+  /// Re-enables service for `origin` after `seconds` (dhcp-disable max-period); each origin has
+  /// its own timer, replaced by a later call for the same origin.
   virtual void scheduleEnable(uint32_t seconds, const std::string& origin) = 0;
+  /// Forgets a pending scheduleEnable for `origin` (dhcp-enable, or dhcp-disable without max-period).
+  virtual void cancelScheduledEnable(const std::string& origin) = 0;
   /// Stops the server once the current answer has been sent.
   virtual void shutdown(int exit_value) = 0;
   virtual int64_t startTime() const = 0;    // unix seconds

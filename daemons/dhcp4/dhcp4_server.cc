@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 
 #include "control_commands.h"
 #include "dhcp4_messages.h"
@@ -69,7 +70,7 @@ struct Dhcp4Server::Impl final : ServerControl {
   asio::steady_timer flush_timer{io};
   asio::steady_timer lfc_timer{io};
   asio::steady_timer lfc_poll_timer{io};
-  asio::steady_timer enable_timer{io};
+  std::map<std::string, std::unique_ptr<asio::steady_timer>> enable_timers;  // by origin
   asio::steady_timer shutdown_timer{io};
   process::CommandRegistry registry;
   std::vector<std::unique_ptr<process::UnixCommandServer>> control_servers;
@@ -432,13 +433,18 @@ struct Dhcp4Server::Impl final : ServerControl {
   std::vector<std::string> socketErrors() const override { return socket_errors; }
 
   void scheduleEnable(uint32_t seconds, const std::string& origin) override {
-    enable_timer.expires_after(std::chrono::seconds(seconds));
-    enable_timer.async_wait([this, origin](const boost::system::error_code& ec) {
+    auto& timer = enable_timers[origin];
+    timer = std::make_unique<asio::steady_timer>(io);  // replaces (and cancels) an earlier one
+    timer->expires_after(std::chrono::seconds(seconds));
+    timer->async_wait([this, origin](const boost::system::error_code& ec) {
       if (ec) return;
       network.enable(origin);
       TAKAHE_LOG(logger, DHCP4_SERVICE_REENABLED, origin);
+      enable_timers.erase(origin);
     });
   }
+
+  void cancelScheduledEnable(const std::string& origin) override { enable_timers.erase(origin); }
 
   void shutdown(int exit_value) override {
     exit_code = exit_value;

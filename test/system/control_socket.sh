@@ -134,6 +134,24 @@ sleep 2
 read -r sent recv <<< "$(perf 1 50)"
 tkh_check max-period-reenables "REQUEST-ACK sent=$sent received=$recv" test "${recv:-0}" -gt 0
 
+# A max-period timer dies with dhcp-enable: a later plain disable is not undone by it.
+cmd '{ "command": "dhcp-disable", "arguments": { "max-period": 1 } }' > /dev/null
+cmd '{ "command": "dhcp-enable" }' > /dev/null
+cmd '{ "command": "dhcp-disable" }' > /dev/null
+sleep 2
+a=$(cmd '{ "command": "status-get" }')
+tkh_check_eq stale-timer-does-not-enable True "$(field "$a" "a['arguments']['dhcp-state']['disabled-by-user']")"
+cmd '{ "command": "dhcp-enable" }' > /dev/null
+# Origins: a number disables, the same number as origin-id enables; unknown names are refused.
+cmd '{ "command": "dhcp-disable", "arguments": { "origin": 7 } }' > /dev/null
+a=$(cmd '{ "command": "status-get" }')
+tkh_check_eq origin-7-disables True "$(field "$a" "a['arguments']['dhcp-state']['globally-disabled']")"
+cmd '{ "command": "dhcp-enable", "arguments": { "origin-id": 7 } }' > /dev/null
+a=$(cmd '{ "command": "status-get" }')
+tkh_check_eq origin-id-7-enables False "$(field "$a" "a['arguments']['dhcp-state']['globally-disabled']")"
+a=$(cmd '{ "command": "dhcp-disable", "arguments": { "origin": "martians" } }')
+tkh_check_eq unknown-origin-refused 1 "$(field "$a" "a['result']")"
+
 a=$(cmd '{ "command": "leases-reclaim", "arguments": { "remove": true } }')
 tkh_check_eq leases-reclaim 0 "$(field "$a" "a['result']")"
 a=$(cmd "{ \"command\": \"config-write\", \"arguments\": { \"filename\": \"$TKH_TMP/written.json\" } }")
