@@ -10,6 +10,7 @@ declare -A allowed=(
   [log]="util log"
   [crypto]="util crypto"
   [process]="util cc log process"
+  [http]="util log http"
   [stats]="util cc stats"
   [dhcp]="util dhcp"
   [net]="util net"
