@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "internal.h"
+#include "takahe/cc/value.h"
 
 namespace takahe::http::detail {
 
@@ -112,36 +113,11 @@ std::optional<std::string> base64Decode(std::string_view text) {
 }
 
 std::string jsonStatusBody(unsigned status, std::string_view text) {
-  std::string out = "{\"result\": " + std::to_string(status) + ", \"text\": \"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += "\"}";
-  return out;
+  // The same JSON writer as every other answer, so escaping cannot drift.
+  cc::Value body = cc::Value::makeMap();
+  body.set("result", static_cast<int64_t>(status));
+  body.set("text", text);
+  return body.toJson();
 }
 
 bool isJsonContentType(std::string_view value) {

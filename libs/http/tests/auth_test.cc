@@ -54,7 +54,7 @@ TEST_CASE("Content-Type must be application/json, parameters allowed", "[http][a
 }
 
 TEST_CASE("status bodies are valid JSON with escaped text", "[http][auth]") {
-  CHECK(jsonStatusBody(400, "Bad \"x\"\n\\") == R"({"result": 400, "text": "Bad \"x\"\n\\"})");
-  CHECK(jsonStatusBody(401, "Unauthorized") == R"({"result": 401, "text": "Unauthorized"})");
-  CHECK(jsonStatusBody(400, std::string("a\x01", 2)) == R"({"result": 400, "text": "a\u0001"})");
+  CHECK(jsonStatusBody(400, "Bad \"x\"\n\\") == R"({"result":400,"text":"Bad \"x\"\n\\"})");
+  CHECK(jsonStatusBody(401, "Unauthorized") == R"({"result":401,"text":"Unauthorized"})");
+  CHECK(jsonStatusBody(400, std::string("a\x01", 2)) == R"({"result":400,"text":"a\u0001"})");
 }

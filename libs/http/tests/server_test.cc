@@ -188,7 +188,7 @@ TEST_CASE("a handler that never answers or throws gives 500, not a hung client",
   auto dropped = post(clientFor(server.port()), "\"drop\"");
   REQUIRE(dropped.ok);
   CHECK(dropped.status == 500);
-  CHECK(dropped.body.find("\"result\": 500") != std::string::npos);
+  CHECK(dropped.body.find("\"result\":500") != std::string::npos);
   auto thrown = post(clientFor(server.port()), "\"throw\"");
   REQUIRE(thrown.ok);
   CHECK(thrown.status == 500);
@@ -207,7 +207,7 @@ TEST_CASE("a malformed request line is answered 400 with a JSON body", "[http]")
   REQUIRE(res);
   CHECK(res->status == 400);
   CHECK(res->header("content-type") == "application/json");
-  CHECK(res->body.rfind(R"({"result": 400, "text": ")", 0) == 0);
+  CHECK(res->body.rfind(R"({"result":400,"text":")", 0) == 0);
   CHECK(raw.waitClosed());
   CHECK(echo.count() == 0);
 }
@@ -223,7 +223,7 @@ TEST_CASE("a body that is not application/json is refused with 400", "[http]") {
   auto res = raw.readResponse();
   REQUIRE(res);
   CHECK(res->status == 400);
-  CHECK(res->body == R"({"result": 400, "text": "Content-Type must be application/json"})");
+  CHECK(res->body == R"({"result":400,"text":"Content-Type must be application/json"})");
   CHECK(echo.count() == 0);
 
   // The connection stays usable, and parameters after the media type are allowed.
@@ -254,7 +254,7 @@ TEST_CASE("a method other than POST is answered 405", "[http]") {
   REQUIRE(res);
   CHECK(res->status == 405);
   CHECK(res->header("allow") == "POST");
-  CHECK(res->body == R"({"result": 405, "text": "Method Not Allowed"})");
+  CHECK(res->body == R"({"result":405,"text":"Method Not Allowed"})");
   CHECK(echo.count() == 0);
 }
 
@@ -274,7 +274,7 @@ TEST_CASE("a body over the limit is answered 413 and never reaches the handler",
   INFO(big.error);
   REQUIRE(big.ok);
   CHECK(big.status == 413);
-  CHECK(big.body.find("\"result\": 413") != std::string::npos);
+  CHECK(big.body.find("\"result\":413") != std::string::npos);
   CHECK(echo.count() == 1);
 
   // Chunked bodies are counted too.
@@ -304,7 +304,7 @@ TEST_CASE("basic auth: 401 with WWW-Authenticate, then 200 with the right creden
   REQUIRE(res);
   CHECK(res->status == 401);
   CHECK(res->header("www-authenticate") == R"(Basic realm="takahe-test")");
-  CHECK(res->body == R"({"result": 401, "text": "Unauthorized"})");
+  CHECK(res->body == R"({"result":401,"text":"Unauthorized"})");
 
   ClientConfig client = clientFor(server.port());
   auto none = post(client, "{}");
