@@ -9,7 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "config_reader.h"
+#include "takahe/cc/map_reader.h"
+#include "takahe/log/loggers_config.h"
 #include "takahe/util/address.h"
 #include "takahe/util/error.h"
 
@@ -24,7 +25,7 @@ bool isService(std::string_view name) {
          std::end(kServiceNames);
 }
 
-void parseHost(ConfigReader& r, AgentConfig& cfg) {
+void parseHost(cc::MapReader& r, AgentConfig& cfg) {
   auto host = r.getNonEmptyString("http-host");
   if (!host) {
     return;
@@ -36,7 +37,7 @@ void parseHost(ConfigReader& r, AgentConfig& cfg) {
 }
 
 void parseControlSockets(const cc::Value& v, const std::string& path, AgentConfig& cfg) {
-  ConfigReader sockets(v, path);
+  cc::MapReader sockets(v, path);
   for (const auto& [service, spec] : v.asMap()) {
     if (service == "comment" || service == "user-context") {
       continue;
@@ -47,7 +48,7 @@ void parseControlSockets(const cc::Value& v, const std::string& path, AgentConfi
                            spec.position());
     }
     sockets.get(service);
-    ConfigReader r(spec, sockets.childPath(service));
+    cc::MapReader r(spec, sockets.childPath(service));
     std::string type = r.getString("socket-type").value_or("unix");
     if (type != "unix") {
       r.fail("socket-type", "unsupported socket type '" + type + "' (only 'unix' is supported)");
@@ -71,7 +72,7 @@ std::string resolve(const std::string& directory, const std::string& name) {
 }
 
 /// The content of a credentials file, without a trailing line end (editors add one).
-std::string readCredentialFile(ConfigReader& r, std::string_view key, const std::string& file) {
+std::string readCredentialFile(cc::MapReader& r, std::string_view key, const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     r.fail(key, "cannot read '" + file + "': " + std::strerror(errno));
@@ -88,7 +89,7 @@ std::string readCredentialFile(ConfigReader& r, std::string_view key, const std:
   return s;
 }
 
-void checkUser(ConfigReader& r, std::string_view key, const std::string& user) {
+void checkUser(cc::MapReader& r, std::string_view key, const std::string& user) {
   if (user.empty()) {
     r.fail(key, "the user must not be empty");
   }
@@ -99,7 +100,7 @@ void checkUser(ConfigReader& r, std::string_view key, const std::string& user) {
 
 http::BasicAuthClient parseClient(const cc::Value& v, const std::string& path,
                                   const std::string& directory) {
-  ConfigReader r(v, path);
+  cc::MapReader r(v, path);
   http::BasicAuthClient client;
   auto user = r.getString("user");
   auto user_file = r.getNonEmptyString("user-file");
@@ -148,7 +149,7 @@ http::BasicAuthClient parseClient(const cc::Value& v, const std::string& path,
 }
 
 void parseAuthentication(const cc::Value& v, const std::string& path, AgentConfig& cfg) {
-  ConfigReader r(v, path);
+  cc::MapReader r(v, path);
   auto type = r.getString("type");
   if (!type) {
     r.require("type");
@@ -177,7 +178,7 @@ void parseAuthentication(const cc::Value& v, const std::string& path, AgentConfi
   r.finish();
 }
 
-void checkReadable(ConfigReader& r, std::string_view key, const std::string& file,
+void checkReadable(cc::MapReader& r, std::string_view key, const std::string& file,
                    bool directory_ok) {
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) {
@@ -195,7 +196,7 @@ void checkReadable(ConfigReader& r, std::string_view key, const std::string& fil
   }
 }
 
-void parseTls(ConfigReader& r, AgentConfig& cfg) {
+void parseTls(cc::MapReader& r, AgentConfig& cfg) {
   auto ca = r.getString("trust-anchor");
   auto cert = r.getString("cert-file");
   auto key = r.getString("key-file");
@@ -242,7 +243,7 @@ void parseHeaders(const cc::Value& v, const std::string& path, AgentConfig& cfg)
                          v.position());
   }
   for (size_t i = 0; i < v.asList().size(); ++i) {
-    ConfigReader r(v.asList()[i], path + "[" + std::to_string(i) + "]");
+    cc::MapReader r(v.asList()[i], path + "[" + std::to_string(i) + "]");
     auto name = r.getNonEmptyString("name");
     if (!name) {
       r.require("name");
@@ -262,71 +263,8 @@ void parseHeaders(const cc::Value& v, const std::string& path, AgentConfig& cfg)
   }
 }
 
-void parseLoggers(const cc::Value& v, const std::string& path, AgentConfig& cfg) {
-  if (!v.isList()) {
-    cc::throwConfigError(path, "expected a list of loggers, got " + std::string(v.typeName()),
-                         v.position());
-  }
-  for (size_t i = 0; i < v.asList().size(); ++i) {
-    ConfigReader r(v.asList()[i], path + "[" + std::to_string(i) + "]");
-    log::LoggerSpec spec;
-    auto name = r.getNonEmptyString("name");
-    if (!name) {
-      r.require("name");
-    }
-    spec.name = *name;
-    if (auto s = r.getString("severity")) {
-      auto sev = log::severityFromName(*s);
-      if (!sev) {
-        r.fail("severity",
-               "unknown severity '" + *s + "' (use DEBUG, INFO, WARN, ERROR, FATAL or NONE)");
-      }
-      spec.severity = *sev;
-    }
-    if (auto d = r.getInt("debuglevel", log::kMinDebugLevel, log::kMaxDebugLevel)) {
-      spec.debuglevel = static_cast<int>(*d);
-    }
-    std::string outs_key = "output-options";
-    const cc::Value* outs = r.get(outs_key);
-    if (!outs) {
-      outs_key = "output_options";  // Kea accepts both spellings
-      outs = r.get(outs_key);
-    }
-    if (outs) {
-      if (!outs->isList()) {
-        r.fail(outs_key, "expected a list of outputs, got " + std::string(outs->typeName()));
-      }
-      for (size_t j = 0; j < outs->asList().size(); ++j) {
-        ConfigReader o(outs->asList()[j], r.childPath(outs_key) + "[" + std::to_string(j) + "]");
-        log::OutputOption out;
-        auto output = o.getNonEmptyString("output");
-        if (!output) {
-          o.require("output");
-        }
-        out.output = *output;
-        if (auto b = o.getBool("flush")) {
-          out.flush = *b;
-        }
-        if (auto x = o.getInt("maxsize", 0, INT64_MAX)) {
-          out.maxsize = static_cast<uint64_t>(*x);
-        }
-        if (auto x = o.getInt("maxver", 0, 1000)) {
-          out.maxver = static_cast<uint32_t>(*x);
-        }
-        if (auto p = o.getString("pattern")) {
-          out.pattern = *p;
-        }
-        o.finish();
-        spec.outputs.push_back(std::move(out));
-      }
-    }
-    r.finish();
-    cfg.loggers.push_back(std::move(spec));
-  }
-}
-
 void parseControlAgent(const cc::Value& v, AgentConfig& cfg) {
-  ConfigReader r(v, kRoot);
+  cc::MapReader r(v, kRoot);
   cfg.source = v;
   parseHost(r, cfg);
   if (auto port = r.getInt("http-port", 0, 65535)) {
@@ -356,7 +294,7 @@ void parseControlAgent(const cc::Value& v, AgentConfig& cfg) {
     }
   }
   if (const auto* l = r.get("loggers")) {
-    parseLoggers(*l, r.childPath("loggers"), cfg);
+    cfg.loggers = log::parseLoggers(*l, r.childPath("loggers"), cfg.warnings);
   }
   if (auto t = r.getInt("forward-timeout", 1, 3600000)) {
     cfg.forward_timeout = std::chrono::milliseconds(*t);

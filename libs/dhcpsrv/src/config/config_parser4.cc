@@ -5,13 +5,14 @@
 #include <map>
 #include <set>
 
-#include "map_reader.h"
+#include "takahe/cc/map_reader.h"
 #include "option_parser.h"
+#include "takahe/log/loggers_config.h"
 #include "subnet_parser.h"
 
 namespace takahe::dhcpsrv {
 
-using detail::MapReader;
+using cc::MapReader;
 
 namespace {
 
@@ -139,47 +140,6 @@ void parseMultiThreading(const cc::Value& v, const std::string& path, SrvConfig4
   r.finish(cfg.warnings);
 }
 
-void parseLoggers(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
-  if (!v.isList()) cc::throwConfigError(path, "expected a list of loggers", v.position());
-  for (size_t i = 0; i < v.asList().size(); ++i) {
-    MapReader r(v.asList()[i], path + "[" + std::to_string(i) + "]");
-    log::LoggerSpec spec;
-    auto name = r.getString("name");
-    if (!name) r.require("name");
-    spec.name = *name;
-    if (auto s = r.getString("severity")) {
-      auto sev = log::severityFromName(*s);
-      if (!sev) r.fail("severity", "unknown severity '" + *s + "' (use DEBUG, INFO, WARN, ERROR, FATAL or NONE)");
-      spec.severity = *sev;
-    }
-    if (auto d = r.getInt("debuglevel", 0, 99)) spec.debuglevel = static_cast<int>(*d);
-    const cc::Value* outs = r.get("output-options");
-    std::string outs_key = "output-options";
-    if (!outs) {
-      outs = r.get("output_options");  // Kea accepts both spellings
-      outs_key = "output_options";
-    }
-    if (outs) {
-      if (!outs->isList()) r.fail(outs_key, "expected a list of outputs");
-      for (size_t j = 0; j < outs->asList().size(); ++j) {
-        MapReader o(outs->asList()[j], r.childPath(outs_key) + "[" + std::to_string(j) + "]");
-        log::OutputOption out;
-        auto output = o.getString("output");
-        if (!output) o.require("output");
-        out.output = *output;
-        if (auto b = o.getBool("flush")) out.flush = *b;
-        if (auto x = o.getInt("maxsize", 0, INT64_MAX)) out.maxsize = static_cast<uint64_t>(*x);
-        if (auto x = o.getInt("maxver", 0, 1000)) out.maxver = static_cast<uint32_t>(*x);
-        if (auto p = o.getString("pattern")) out.pattern = *p;
-        o.finish(cfg.warnings);
-        spec.outputs.push_back(std::move(out));
-      }
-    }
-    r.finish(cfg.warnings);
-    cfg.loggers.push_back(std::move(spec));
-  }
-}
-
 ControlSocketSpec parseControlSocket(const cc::Value& v, const std::string& path, std::vector<std::string>& warnings) {
   MapReader r(v, path);
   ControlSocketSpec spec;
@@ -289,7 +249,7 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
   if (const auto* v = r.get("lease-database")) parseLeaseDatabase(*v, r.childPath("lease-database"), *cfg);
   if (const auto* v = r.get("expired-leases-processing")) parseExpired(*v, r.childPath("expired-leases-processing"), *cfg);
   if (const auto* v = r.get("multi-threading")) parseMultiThreading(*v, r.childPath("multi-threading"), *cfg);
-  if (const auto* v = r.get("loggers")) parseLoggers(*v, r.childPath("loggers"), *cfg);
+  if (const auto* v = r.get("loggers")) cfg->loggers = log::parseLoggers(*v, r.childPath("loggers"), cfg->warnings);
   if (const auto* v = r.get("host-reservation-identifiers")) parseHostIdentifiers(*v, r.childPath("host-reservation-identifiers"), *cfg);
   if (auto x = r.getUint32("decline-probation-period")) cfg->decline_probation_period = *x;
   if (auto b = r.getBool("echo-client-id")) cfg->echo_client_id = *b;

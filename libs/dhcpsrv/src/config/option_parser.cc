@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <map>
 
-#include "map_reader.h"
+#include "takahe/cc/map_reader.h"
 #include "takahe/util/strings.h"
 
 namespace takahe::dhcpsrv::detail {
+
+using cc::MapReader;
 
 namespace {
 

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "map_reader.h"
+#include "takahe/cc/map_reader.h"
 #include "takahe/dhcpsrv/srv_config.h"
 
 namespace takahe::dhcpsrv::detail {
+
+using cc::MapReader;
 
 /// Parameters that may be given at global, shared-network and subnet level.
 struct InheritedParams {

@@ -1,12 +1,12 @@
-#include "map_reader.h"
+#include "takahe/cc/map_reader.h"
 
 #include <algorithm>
 
-namespace takahe::dhcpsrv::detail {
+namespace takahe::cc {
 
-MapReader::MapReader(const cc::Value& map, std::string path) : map_(map), path_(std::move(path)) {
+MapReader::MapReader(const Value& map, std::string path) : map_(map), path_(std::move(path)) {
   if (!map_.isMap()) {
-    cc::throwConfigError(path_, "expected a map, got " + std::string(map_.typeName()),
+    throwConfigError(path_, "expected a map, got " + std::string(map_.typeName()),
                          map_.position());
   }
   // Documentation keys are accepted everywhere Kea accepts them.
@@ -14,37 +14,37 @@ MapReader::MapReader(const cc::Value& map, std::string path) : map_(map), path_(
   used_.insert("user-context");
 }
 
-const cc::Value* MapReader::get(std::string_view key) {
-  const cc::Value* v = map_.find(key);
+const Value* MapReader::get(std::string_view key) {
+  const Value* v = map_.find(key);
   if (v) used_.emplace(key);
   return v;
 }
 
-const cc::Value& MapReader::require(std::string_view key) {
-  const cc::Value* v = get(key);
-  if (!v) cc::throwConfigError(path_, "missing mandatory parameter '" + std::string(key) + "'", map_.position());
+const Value& MapReader::require(std::string_view key) {
+  const Value* v = get(key);
+  if (!v) throwConfigError(path_, "missing mandatory parameter '" + std::string(key) + "'", map_.position());
   return *v;
 }
 
 [[noreturn]] void MapReader::fail(std::string_view key, std::string_view message) const {
-  const cc::Value* v = map_.find(key);
-  cc::throwConfigError(childPath(key), message, v ? v->position() : map_.position());
+  const Value* v = map_.find(key);
+  throwConfigError(childPath(key), message, v ? v->position() : map_.position());
 }
 
-[[noreturn]] void MapReader::failAt(const cc::Value& at, std::string_view path,
+[[noreturn]] void MapReader::failAt(const Value& at, std::string_view path,
                                     std::string_view msg) const {
-  cc::throwConfigError(path, msg, at.position());
+  throwConfigError(path, msg, at.position());
 }
 
 std::optional<bool> MapReader::getBool(std::string_view key) {
-  const cc::Value* v = get(key);
+  const Value* v = get(key);
   if (!v) return std::nullopt;
   if (!v->isBool()) fail(key, "expected a boolean, got " + std::string(v->typeName()));
   return v->asBool();
 }
 
 std::optional<int64_t> MapReader::getInt(std::string_view key, int64_t min, int64_t max) {
-  const cc::Value* v = get(key);
+  const Value* v = get(key);
   if (!v) return std::nullopt;
   if (!v->isInt()) fail(key, "expected an integer, got " + std::string(v->typeName()));
   int64_t x = v->asInt();
@@ -62,7 +62,7 @@ std::optional<uint32_t> MapReader::getUint32(std::string_view key) {
 }
 
 std::optional<double> MapReader::getDouble(std::string_view key, double min, double max) {
-  const cc::Value* v = get(key);
+  const Value* v = get(key);
   if (!v) return std::nullopt;
   if (!v->isNumber()) fail(key, "expected a number, got " + std::string(v->typeName()));
   double x = v->asDouble();
@@ -74,10 +74,21 @@ std::optional<double> MapReader::getDouble(std::string_view key, double min, dou
 }
 
 std::optional<std::string> MapReader::getString(std::string_view key) {
-  const cc::Value* v = get(key);
+  const Value* v = get(key);
   if (!v) return std::nullopt;
   if (!v->isString()) fail(key, "expected a string, got " + std::string(v->typeName()));
   return v->asString();
+}
+
+std::optional<std::string> MapReader::getNonEmptyString(std::string_view key) {
+  auto s = getString(key);
+  if (s && s->empty()) fail(key, "'" + std::string(key) + "' must not be empty");
+  return s;
+}
+
+void MapReader::finish() {
+  std::vector<std::string> none;
+  finish(none);
 }
 
 std::optional<IPv4Address> MapReader::getIPv4(std::string_view key) {
@@ -98,7 +109,7 @@ void MapReader::finish(std::vector<std::string>& warnings,
     if (used_.count(key)) continue;
     bool known = std::find(unimplemented.begin(), unimplemented.end(), key) != unimplemented.end();
     if (!known) {
-      cc::throwConfigError(childPath(key), "unknown parameter '" + key + "'", value.position());
+      throwConfigError(childPath(key), "unknown parameter '" + key + "'", value.position());
     }
     std::string where = value.position().str();
     warnings.push_back(childPath(key) + ": parameter '" + key +
@@ -107,4 +118,4 @@ void MapReader::finish(std::vector<std::string>& warnings,
   }
 }
 
-}  // namespace takahe::dhcpsrv::detail
+}  // namespace takahe::cc
