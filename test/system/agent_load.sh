@@ -1,7 +1,8 @@
 #!/bin/bash
 # takahe-agent under load and abuse, in front of takahe-dhcp4: 200 concurrent HTTP clients all
 # answered; truncated JSON, binary garbage, a 100 MB body, an unknown command and wrong argument
-# types each get a clear error, and both processes keep serving. Loopback of a namespace only.
+# types each get a clear error; a 20 MB configuration goes in by config-set and comes back whole
+# by config-get; both processes keep serving. Loopback of a namespace only.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -77,6 +78,27 @@ out=$(post_text '{ "command": "statistic-get", "service": [ "dhcp4" ], "argument
 tkh_check_eq wrong-argument-type-result 1 "$(result_of "${out#* }")"
 out=$(post_text '{ "command": "statistic-get", "service": [ "dhcp4" ], "arguments": [ 1, 2 ] }')
 tkh_check_eq arguments-not-a-map-result 1 "$(result_of "${out#* }")"
+# A configuration of about 20 MB (100 subnets, 350,000 reservations) set and read back whole.
+python3 - "$TKH_TMP/dhcp4.json" "$TKH_TMP/bigset.json" << 'PY'
+import json, sys
+cfg = json.load(open(sys.argv[1]))
+subnets = []
+for s in range(100):
+    res = [{"hw-address": "02:%02x:%02x:%02x:00:01" % (s, i >> 8, i & 255),
+            "ip-address": "10.%d.%d.%d" % (s, (i >> 8) + 1, i & 255)} for i in range(3500)]
+    subnets.append({"id": s + 1, "subnet": "10.%d.0.0/16" % s, "reservations": res})
+cfg["Dhcp4"]["subnet4"] = subnets
+json.dump({"command": "config-set", "service": ["dhcp4"], "arguments": cfg}, open(sys.argv[2], "w"))
+PY
+out=$(post_file "$TKH_TMP/bigset.json" --max-time 120)
+tkh_check_eq big-config-set 0 "$(result_of "${out#* }")"
+printf '%s' '{ "command": "config-get", "service": [ "dhcp4" ] }' > "$TKH_TMP/get.json"
+ip netns exec "$NS" curl -s --max-time 120 -o "$TKH_TMP/big-answer.json" -H 'Content-Type: application/json' \
+  --data-binary "@$TKH_TMP/get.json" "http://127.0.0.1:$PORT/"
+size=$(stat -c %s "$TKH_TMP/big-answer.json" 2> /dev/null || echo 0)
+tkh_check big-config-get-size "config-get answer is only $size bytes" test "$size" -ge 20000000
+n=$(python3 -c "import json,sys; a=json.load(open(sys.argv[1]))[0]; print(sum(len(s['reservations']) for s in a['arguments']['Dhcp4']['subnet4']))" "$TKH_TMP/big-answer.json" 2> /dev/null)
+tkh_check_eq big-config-get-complete 350000 "$n"
 tkh_check both-still-serving "agent or daemon stopped answering" alive
 tkh_check agent-alive "agent died" tkh_pid_alive "$AGENT_PID"
 tkh_check daemon-alive "daemon died" tkh_pid_alive "$TKH_SERVER_PID"
