@@ -47,7 +47,7 @@ inline constexpr MessageId DHCP4_RECLAIMED{"DHCP4_RECLAIMED", Severity::kDebug, 
 inline constexpr MessageId DHCP4_RECLAIM_INCOMPLETE{"DHCP4_RECLAIM_INCOMPLETE", Severity::kWarn, "expired leases still awaiting reclamation after %1 consecutive cycles"};
 inline constexpr MessageId DHCP4_PROCESS_FAIL{"DHCP4_PROCESS_FAIL", Severity::kError, "%1: processing failed: %2"};
 inline constexpr MessageId DHCP4_LEASE_STORE_LOST{"DHCP4_LEASE_STORE_LOST", Severity::kFatal, "the lease file can no longer be opened after a failed reload (%1); stopping"};
-inline constexpr MessageId DHCP4_CONTROL_SOCKET{"DHCP4_CONTROL_SOCKET", Severity::kInfo, "control channel listening on unix socket %1"};
+inline constexpr MessageId DHCP4_CONTROL_SOCKET{"DHCP4_CONTROL_SOCKET", Severity::kInfo, "control channel listening on %1"};
 inline constexpr MessageId DHCP4_SERVICE_REENABLED{"DHCP4_SERVICE_REENABLED", Severity::kInfo, "DHCP service re-enabled after max-period (origin %1)"};
 inline constexpr MessageId DHCP4_LFC_START{"DHCP4_LFC_START", Severity::kInfo, "lease file cleanup started"};
 inline constexpr MessageId DHCP4_LFC_FAIL{"DHCP4_LFC_FAIL", Severity::kError, "lease file cleanup failed: %1"};

@@ -21,6 +21,9 @@
 #include "socket_set.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
+#include "takahe/cc/map_reader.h"
+#include "takahe/http/http.h"
+#include "takahe/http/listener_settings.h"
 #include "takahe/log/config.h"
 #include "takahe/process/command_registry.h"
 #include "takahe/process/unix_command_server.h"
@@ -74,6 +77,9 @@ struct Dhcp4Server::Impl final : ServerControl {
   asio::steady_timer shutdown_timer{io};
   process::CommandRegistry registry;
   std::vector<std::unique_ptr<process::UnixCommandServer>> control_servers;
+  /// HTTP(S) control channels (Kea 3 `control-sockets`), with the JSON each was built from.
+  std::vector<std::pair<cc::Value, std::unique_ptr<http::HttpServer>>> http_channels;
+  std::vector<std::unique_ptr<http::HttpServer>> stopped_http;  // destroyed after their answers
   NetworkState network;
   int64_t start_time = nowUnixSeconds();
   int64_t reload_time = nowUnixSeconds();
@@ -349,6 +355,7 @@ struct Dhcp4Server::Impl final : ServerControl {
     bool sockets_changed = false;
     std::vector<std::unique_ptr<process::UnixCommandServer>> opened_channels, retired;
     std::vector<const process::UnixCommandServer*> kept_channels;
+    bool http_changed = false;
     try {
       bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
       if (reopen_sockets) {
@@ -356,10 +363,18 @@ struct Dhcp4Server::Impl final : ServerControl {
         openSockets(*cfg);
       }
       prepareControlSockets(*cfg, opened_channels, kept_channels);
+      http_changed = replaceHttpChannels(*cfg, previous);
       if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
     } catch (...) {
       if (previous) {
         if (sockets_changed) reopenQuietly(*previous);
+        if (http_changed) {
+          try {
+            replaceHttpChannels(*previous, nullptr);
+          } catch (const std::exception& e) {
+            TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, e.what());
+          }
+        }
         try {
           log::configure(previous->loggers);
         } catch (...) {
@@ -405,6 +420,67 @@ struct Dhcp4Server::Impl final : ServerControl {
       TAKAHE_LOG(logger, DHCP4_CONTROL_SOCKET, spec.name);
       opened.push_back(std::move(srv));
     }
+  }
+
+  /// Listener settings of one http(s) control socket (Kea 3 keys). Throws ConfigError.
+  http::ServerConfig httpSettings(const dhcpsrv::ControlSocketSpec& spec, std::vector<std::string>& warnings) {
+    cc::MapReader r(spec.raw, "Dhcp4/control-sockets[" + spec.type + "]");
+    r.getString("socket-type");
+    http::ServerConfig c;
+    c.address = r.getString("socket-address").value_or("127.0.0.1");
+    c.port = static_cast<uint16_t>(r.getInt("socket-port", 1, 65535).value_or(8000));
+    http::readListenerSettings(r, c, warnings, "takahe-dhcp4");
+    if (spec.type == "https" && !c.tls) {
+      r.fail("socket-type", "an 'https' control socket needs trust-anchor, cert-file and key-file");
+    }
+    if (spec.type == "http" && c.tls) r.fail("socket-type", "TLS files are given: use 'https'");
+    r.finish(warnings);
+    return c;
+  }
+
+  /// Replaces the HTTP control channels when their configuration changed; returns whether it
+  /// did. Old listeners stop first (their port may be reused) and are destroyed after the
+  /// current answer has gone out. Throws, with the new listeners closed, when one cannot open.
+  bool replaceHttpChannels(const dhcpsrv::SrvConfig4& cfg, const SrvConfig4Ptr& /*previous*/) {
+    std::vector<cc::Value> wanted;
+    for (const auto& spec : cfg.control_sockets) {
+      if (spec.type != "unix") wanted.push_back(spec.raw);
+    }
+    bool same = wanted.size() == http_channels.size();
+    for (size_t i = 0; same && i < wanted.size(); ++i) same = wanted[i] == http_channels[i].first;
+    if (same) return false;
+    std::vector<std::string> warnings;
+    std::vector<http::ServerConfig> settings;
+    for (const auto& spec : cfg.control_sockets) {
+      if (spec.type != "unix") settings.push_back(httpSettings(spec, warnings));
+    }
+    for (auto& [raw, srv] : http_channels) {
+      srv->stop();
+      stopped_http.push_back(std::move(srv));
+    }
+    http_channels.clear();
+    asio::post(io, [this] { stopped_http.clear(); });
+    for (size_t i = 0; i < settings.size(); ++i) {
+      auto srv = std::make_unique<http::HttpServer>(io, settings[i], [this](const http::Request& req, http::Respond respond) {
+        // Kea wraps every answer sent over HTTP in a list.
+        cc::Value list = cc::Value::makeList();
+        list.push(registry.executeText(req.body));
+        http::Response res;
+        res.body = list.toJson();
+        respond(std::move(res));
+      });
+      try {
+        srv->start();
+      } catch (...) {
+        for (auto& [raw, opened] : http_channels) opened->stop();
+        http_channels.clear();
+        throw;
+      }
+      TAKAHE_LOG(logger, DHCP4_CONTROL_SOCKET, (settings[i].tls ? "https://" : "http://") + settings[i].address + ":" +
+                                                   std::to_string(settings[i].port));
+      http_channels.emplace_back(wanted[i], std::move(srv));
+    }
+    return true;
   }
 
   /// Makes the prepared set current; channels no longer configured move to `retired`.

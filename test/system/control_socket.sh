@@ -10,6 +10,7 @@ set -u
 tkh_init control_socket
 tkh_require_cmd perfdhcp
 tkh_require_cmd socat
+tkh_require_cmd curl
 tkh_require_cmd python3
 tkh_require_takahe
 
@@ -22,7 +23,8 @@ subnet='[ { "id": 1, "subnet": "198.18.0.0/15", "relay": { "ip-addresses": [ "12
 conf=$TKH_TMP/dhcp4.json
 tkh_dhcp4_config "$conf" --leases "$leases" --iface lo/127.0.0.1 --socket udp \
   --subnets "$subnet" --severity INFO \
-  --globals "\"valid-lifetime\": 3600, \"control-socket\": { \"socket-type\": \"unix\", \"socket-name\": \"$sock\" }"
+  --globals "\"valid-lifetime\": 3600, \"control-sockets\": [ { \"socket-type\": \"unix\", \"socket-name\": \"$sock\" },
+    { \"socket-type\": \"http\", \"socket-address\": \"127.0.0.1\", \"socket-port\": 8004 } ]"
 tkh_server_start "$conf" || { tkh_fail server-start "server did not start"; tkh_finish; }
 tkh_check socket-created "no control socket at $sock" tkh_wait_for 5 test -S "$sock"
 
@@ -35,6 +37,14 @@ perf() { # perf SECONDS RATE: prints "sent received" of REQUEST-ACK
     -l 127.0.0.2 127.0.0.1 2>&1 | awk '/^\*\*\*Statistics for: REQUEST-ACK/ { on = 1 }
       on && /^sent packets:/ { s = $3 } on && /^received packets:/ { print s, $3; exit }'
 }
+
+# The same commands over the daemon's own HTTP socket (Kea 3 style): answers come as a list.
+a=$(ip netns exec "$TKH_SRV_NS" curl -s --max-time 20 -H 'Content-Type: application/json' \
+  -d '{ "command": "status-get" }' http://127.0.0.1:8004/)
+tkh_check_eq http-socket-status-get "$TKH_SERVER_PID" "$(field "$a" "a[0]['arguments']['pid']")"
+a=$(ip netns exec "$TKH_SRV_NS" curl -s -o /dev/null -w '%{http_code}' --max-time 20 -H 'Content-Type: text/plain' \
+  -d '{ "command": "status-get" }' http://127.0.0.1:8004/)
+tkh_check_eq http-socket-wrong-content-type 400 "$a"
 
 a=$(cmd '{ "command": "list-commands" }')
 for c in build-report config-get config-hash-get config-reload config-set config-test config-write \
