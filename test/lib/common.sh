@@ -234,6 +234,26 @@ tkh_log_count_at_least() {
   test "$(grep -c "$1" "$TKH_SERVER_LOG" 2> /dev/null)" -ge "$2"
 }
 
+# tkh_make_pki DIR: a test CA (ca.crt), a server certificate for 127.0.0.1 (server.crt/.key)
+# and a client certificate (client.crt/.key), made with openssl now; log in $TKH_TMP/openssl.log.
+tkh_make_pki() {
+  local dir=$1
+  mkdir -p "$dir"
+  (
+    cd "$dir" || exit 1
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+      -subj "/CN=Takahe test CA" &&
+      openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+      printf 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n' > server.ext &&
+      openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+        -extfile server.ext -out server.crt &&
+      openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=operator" &&
+      printf 'extendedKeyUsage = clientAuth\n' > client.ext &&
+      openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+        -extfile client.ext -out client.crt
+  ) > "$TKH_TMP/openssl.log" 2>&1
+}
+
 # tkh_bg LOG CMD...: starts CMD in the background, remembers its PID in
 # TKH_LAST_PID and in the cleanup list.
 tkh_bg() {

@@ -178,20 +178,7 @@ tkh_check pid-file-removed "PID file left behind" test ! -e "$TKH_TMP/run/agent.
 
 # HTTPS with client certificates (CA, server with IP SAN 127.0.0.1, client), made now.
 pki=$TKH_TMP/pki
-mkdir -p "$pki"
-(
-  cd "$pki" || exit 1
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-    -subj "/CN=Takahe test CA" &&
-    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
-    printf 'subjectAltName = IP:127.0.0.1\nextendedKeyUsage = serverAuth\n' > server.ext &&
-    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile server.ext -out server.crt &&
-    openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=operator" &&
-    printf 'extendedKeyUsage = clientAuth\n' > client.ext &&
-    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-      -extfile client.ext -out client.crt
-) > "$TKH_TMP/openssl.log" 2>&1 || { tkh_fail pki "openssl failed"; tkh_show_tail "$TKH_TMP/openssl.log"; tkh_finish; }
+tkh_make_pki "$pki" || { tkh_fail pki "openssl failed"; tkh_show_tail "$TKH_TMP/openssl.log"; tkh_finish; }
 agent_config "$conf" '"trust-anchor": "'"$pki/ca.crt"'", "cert-file": "'"$pki/server.crt"'",
     "key-file": "'"$pki/server.key"'", "cert-required": true'
 agent_start "$conf" || { tkh_fail tls-agent-start "takahe-agent with TLS did not start"; tkh_finish; }

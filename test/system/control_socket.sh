@@ -11,6 +11,7 @@ tkh_init control_socket
 tkh_require_cmd perfdhcp
 tkh_require_cmd socat
 tkh_require_cmd curl
+tkh_require_cmd openssl
 tkh_require_cmd python3
 tkh_require_takahe
 
@@ -20,11 +21,16 @@ leases=$TKH_TMP/leases4.csv
 sock=$TKH_TMP/ctl.sock
 subnet='[ { "id": 1, "subnet": "198.18.0.0/15", "relay": { "ip-addresses": [ "127.0.0.2" ] },
     "pools": [ { "pool": "198.18.0.1 - 198.19.255.254" } ] } ]'
+pki=$TKH_TMP/pki
+tkh_make_pki "$pki" || tkh_skip_all setup "openssl could not make test certificates"
 conf=$TKH_TMP/dhcp4.json
 tkh_dhcp4_config "$conf" --leases "$leases" --iface lo/127.0.0.1 --socket udp \
   --subnets "$subnet" --severity INFO \
   --globals "\"valid-lifetime\": 3600, \"control-sockets\": [ { \"socket-type\": \"unix\", \"socket-name\": \"$sock\" },
-    { \"socket-type\": \"http\", \"socket-address\": \"127.0.0.1\", \"socket-port\": 8004 } ]"
+    { \"socket-type\": \"http\", \"socket-address\": \"127.0.0.1\", \"socket-port\": 8004 },
+    { \"socket-type\": \"https\", \"socket-address\": \"127.0.0.1\", \"socket-port\": 8005,
+      \"trust-anchor\": \"$pki/ca.crt\", \"cert-file\": \"$pki/server.crt\", \"key-file\": \"$pki/server.key\",
+      \"cert-required\": true } ]"
 tkh_server_start "$conf" || { tkh_fail server-start "server did not start"; tkh_finish; }
 tkh_check socket-created "no control socket at $sock" tkh_wait_for 5 test -S "$sock"
 
@@ -45,6 +51,15 @@ tkh_check_eq http-socket-status-get "$TKH_SERVER_PID" "$(field "$a" "a[0]['argum
 a=$(ip netns exec "$TKH_SRV_NS" curl -s -o /dev/null -w '%{http_code}' --max-time 20 -H 'Content-Type: text/plain' \
   -d '{ "command": "status-get" }' http://127.0.0.1:8004/)
 tkh_check_eq http-socket-wrong-content-type 400 "$a"
+# HTTPS with a client certificate: served; without one: refused, and the log says who and why.
+a=$(ip netns exec "$TKH_SRV_NS" curl -s --max-time 20 --cacert "$pki/ca.crt" --cert "$pki/client.crt" \
+  --key "$pki/client.key" -H 'Content-Type: application/json' -d '{ "command": "version-get" }' https://127.0.0.1:8005/)
+tkh_check_eq https-socket-with-client-cert 0 "$(field "$a" "a[0]['result']")"
+ip netns exec "$TKH_SRV_NS" curl -s --max-time 20 --cacert "$pki/ca.crt" -H 'Content-Type: application/json' \
+  -d '{ "command": "version-get" }' https://127.0.0.1:8005/ > /dev/null 2>&1
+tkh_check https-no-client-cert-refused "curl without a client certificate succeeded" test $? -ne 0
+tkh_check https-failure-logged "no HTTP_TLS_HANDSHAKE_FAILED with 127.0.0.1 in the server log" \
+  tkh_wait_for 5 grep -q 'HTTP_TLS_HANDSHAKE_FAILED.*127\.0\.0\.1' "$TKH_SERVER_LOG"
 
 a=$(cmd '{ "command": "list-commands" }')
 for c in build-report config-get config-hash-get config-reload config-set config-test config-write \
