@@ -18,6 +18,7 @@
 #include "takahe/cc/command.h"
 #include "takahe/process/command_registry.h"
 #include "takahe/process/unix_command_server.h"
+#include "test_support.h"
 #include "test_util.h"
 
 using namespace takahe::agent;
@@ -34,17 +35,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// An io_context running on its own thread until destruction.
-struct IoThread {
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::thread thread{[this] { io.run(); }};
-  ~IoThread() {
-    work.reset();
-    io.stop();
-    thread.join();
-  }
-};
+using takahe::testing::IoThread;
 
 /// A daemon answering on a UNIX socket: "echo" returns its request's arguments and services,
 /// "whoami" its name, "big" a large answer; `delay` slows every command down.

@@ -17,27 +17,11 @@
 #include "agent_config.h"
 #include "request_handler.h"
 
+#include "test_support.h"
+
 namespace takahe::agent::test {
 
-/// A fresh directory under /tmp, removed with its contents.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/takahe-agent-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::ofstream out(file(name), std::ios::binary | std::ios::trunc);
-    out << content;
-    return file(name);
-  }
-};
+using takahe::testing::TempDir;
 
 /// Records what the commands asked of the agent.
 struct FakeAgent : AgentControl {

@@ -24,34 +24,12 @@
 #include <utility>
 #include <vector>
 
+#include "test_support.h"
+
 namespace takahe::http::test {
 
-/// An io_context running on its own thread until destruction.
-struct IoThread {
-  boost::asio::io_context io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  std::thread thread{[this] { io.run(); }};
-  ~IoThread() {
-    work.reset();
-    io.stop();
-    thread.join();
-  }
-};
-
-/// A fresh directory under /tmp, removed with its contents.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/takahe-http-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
+using takahe::testing::IoThread;
+using takahe::testing::TempDir;
 
 inline std::string readFile(const std::string& path) {
   std::ifstream in(path);

@@ -25,9 +25,12 @@
 #include "takahe/process/command_registry.h"
 #include "takahe/process/unix_command_server.h"
 #include "takahe/util/error.h"
+#include "test_support.h"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using takahe::testing::IoThread;
+using takahe::testing::TempDir;
 using takahe::cc::Answer;
 using takahe::cc::Command;
 using takahe::cc::makeAnswer;
@@ -38,33 +41,6 @@ using takahe::process::UnixCommandServer;
 using takahe::process::UnixServerOptions;
 
 namespace {
-
-/// An io_context running on its own thread until destruction.
-struct IoThread {
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  std::thread thread{[this] { io.run(); }};
-  ~IoThread() {
-    work.reset();
-    io.stop();
-    thread.join();
-  }
-};
-
-/// A fresh directory under /tmp, removed with its contents.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/takahe-process-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 sockaddr_un addressOf(const std::string& path) {
   sockaddr_un addr{};
