@@ -25,6 +25,10 @@ inline constexpr MessageId DHCP4_LEASE_LOAD_WARNING{"DHCP4_LEASE_LOAD_WARNING", 
 inline constexpr MessageId DHCP4_PACKET_RECEIVED{"DHCP4_PACKET_RECEIVED", Severity::kDebug, "%1 received from %2 on %3"};
 inline constexpr MessageId DHCP4_PACKET_SEND{"DHCP4_PACKET_SEND", Severity::kDebug, "%1 sent to %2 port %3"};
 inline constexpr MessageId DHCP4_PACKET_SEND_FAIL{"DHCP4_PACKET_SEND_FAIL", Severity::kError, "%1: cannot send reply to %2: %3"};
+inline constexpr MessageId DHCP4_HOOK_DROP{"DHCP4_HOOK_DROP", Severity::kDebug, "%1: dropped by a hook library at %2 (%3)"};
+inline constexpr MessageId DHCP4_HOOK_PARK_FULL{"DHCP4_HOOK_PARK_FULL", Severity::kWarn, "%1: dropped, the parking lot of %2 is full (parked-packet-limit)"};
+inline constexpr MessageId DHCP4_HOOKS_LOAD_FAIL{"DHCP4_HOOKS_LOAD_FAIL", Severity::kError, "hook libraries could not be loaded: %1"};
+inline constexpr MessageId DHCP4_HOOK_SUBNET_IGNORED{"DHCP4_HOOK_SUBNET_IGNORED", Severity::kWarn, "%1: subnet4_select returned a subnet that is not in the configuration; ignored"};
 inline constexpr MessageId DHCP4_PACKET_PARSE_FAIL{"DHCP4_PACKET_PARSE_FAIL", Severity::kDebug, "malformed packet from %1 dropped: %2"};
 inline constexpr MessageId DHCP4_PACKET_DROP_NO_TYPE{"DHCP4_PACKET_DROP_NO_TYPE", Severity::kDebug, "%1: dropped, no DHCP message type (BOOTP is not served)"};
 inline constexpr MessageId DHCP4_PACKET_DROP_NOT_REQUEST{"DHCP4_PACKET_DROP_NOT_REQUEST", Severity::kDebug, "%1: dropped, op is not BOOTREQUEST"};

@@ -15,12 +15,14 @@
 #include <map>
 
 #include "control_commands.h"
+#include "hooks4.h"
 #include "dhcp4_messages.h"
 #include "network_state.h"
 #include "processor.h"
 #include "socket_set.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
+#include "takahe/dhcpsrv/server_services4.h"
 #include "takahe/cc/map_reader.h"
 #include "takahe/http/http.h"
 #include "takahe/http/listener_settings.h"
@@ -90,6 +92,9 @@ struct Dhcp4Server::Impl final : ServerControl {
   stats::StatsStore stats_store;
   std::unique_ptr<dhcpsrv::MemfileLeaseStore4> store;
   std::unique_ptr<Processor> processor_;
+  Hooks4 hooks;
+  std::unique_ptr<dhcpsrv::HostStore4> host_store;  // reservations added by command
+  dhcpsrv::ServerServices4 services;
   SocketSet sockets;
   struct Watch {
     std::unique_ptr<asio::posix::stream_descriptor> desc;
@@ -203,6 +208,7 @@ struct Dhcp4Server::Impl final : ServerControl {
       processor_->countServiceDisabled();
       return;
     }
+    if (hooks.manager().anyLoaded()) return handleWithHooks(s, d);
     auto parsed = dhcp::Pkt4::parse(d.data);
     if (!parsed) {
       processor_->countParseFailure();
@@ -210,6 +216,24 @@ struct Dhcp4Server::Impl final : ServerControl {
       return;
     }
     dhcp::Pkt4& q = *parsed;
+    fillMeta(q, s, d);
+    SrvConfig4Ptr cfg = config;  // the snapshot this packet is processed with
+    LinkInfo patched;
+    const LinkInfo& link = linkFor(s, d, patched);
+    std::optional<dhcp::Pkt4> reply;
+    try {
+      reply = processor_->process(q, *cfg, link);
+    } catch (const std::exception& e) {
+      stats_store.counter("pkt4-processing-failed").inc();
+      TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
+      return;
+    }
+    if (!reply) return;
+    size_t max = q.maxMessageSize().value_or(576);
+    sendReply(s, q, *reply, reply->serialize(std::max<size_t>(max, 576)));
+  }
+
+  static void fillMeta(dhcp::Pkt4& q, const ServedInterface& s, const net::Datagram4& d) {
     q.meta.iface = s.iface.name;
     q.meta.ifindex = s.iface.index;
     q.meta.local_addr = d.local_addr;
@@ -218,40 +242,150 @@ struct Dhcp4Server::Impl final : ServerControl {
     q.meta.remote_port = d.remote_port;
     q.meta.remote_hw = d.remote_hw;
     q.meta.rx_time_us = d.rx_time_us;
-    SrvConfig4Ptr cfg = config;  // the snapshot this packet is processed with
-    // A unicast to another of our addresses names the server address of this exchange; the
-    // common case (the interface's own address, or a broadcast) needs no copy of the link.
-    const LinkInfo* link = &s.link;
-    LinkInfo patched;
+  }
+
+  /// The link of the interface; a unicast to another of our addresses names the server address
+  /// of this exchange (then `patched` holds the copy returned).
+  static const LinkInfo& linkFor(const ServedInterface& s, const net::Datagram4& d, LinkInfo& patched) {
     if (!d.local_addr.isZero() && !d.local_addr.isBroadcast() && d.local_addr != s.link.server_address &&
         (s.iface.loopback || std::find(s.link.our_addresses.begin(), s.link.our_addresses.end(), d.local_addr) !=
                                  s.link.our_addresses.end())) {
       patched = s.link;
       patched.server_address = d.local_addr;
       if (s.iface.loopback) patched.our_addresses.push_back(d.local_addr);
-      link = &patched;
+      return patched;
     }
-    std::optional<dhcp::Pkt4> reply;
-    try {
-      reply = processor_->process(q, *cfg, *link);
-    } catch (const std::exception& e) {
-      stats_store.counter("pkt4-processing-failed").inc();
-      TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
-      return;
-    }
-    if (!reply) return;
-    size_t max = q.maxMessageSize().value_or(576);
-    Bytes wire = reply->serialize(std::max<size_t>(max, 576));
+    return s.link;
+  }
+
+  void sendReply(ServedInterface& s, const dhcp::Pkt4& q, const dhcp::Pkt4& reply, const Bytes& wire) {
     std::string error;
-    if (SocketSet::send(s, q, *reply, ports(), wire, error)) {
-      processor_->countSent(*reply);
+    if (SocketSet::send(s, q, reply, ports(), wire, error)) {
+      processor_->countSent(reply);
       if (logger.enabled(log::Severity::kDebug, 40)) {
-        Destination dst = replyDestination(q, *reply, ports());
-        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_PACKET_SEND, reply->label(), dst.address.toString(), dst.port);
+        Destination dst = replyDestination(q, reply, ports());
+        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_PACKET_SEND, reply.label(), dst.address.toString(), dst.port);
       }
     } else {
-      TAKAHE_LOG(logger, DHCP4_PACKET_SEND_FAIL, reply->label(), replyDestination(q, *reply, ports()).address.toString(), error);
+      TAKAHE_LOG(logger, DHCP4_PACKET_SEND_FAIL, reply.label(), replyDestination(q, reply, ports()).address.toString(), error);
     }
+  }
+
+  // --- the packet path with hook libraries loaded (doc/hooks.md) ----------------------------
+
+  void handleWithHooks(ServedInterface& s, const net::Datagram4& d) {
+    PacketHooks ph;
+    ph.handle = hooks.manager().createHandle();
+    std::shared_ptr<Bytes> buffer;
+    if (hooks.present(hooks.buffer4_receive)) {
+      buffer = std::make_shared<Bytes>(d.data.begin(), d.data.end());
+      auto& h = *ph.handle;
+      h.setArgument("buffer4", buffer);
+      h.setArgument("iface", s.iface.name);
+      h.setArgument("query4", std::shared_ptr<dhcp::Pkt4>());
+      auto step = hooks.call(hooks.buffer4_receive, h);
+      if (step == hooks::NextStep::kDrop) {
+        processor_->countReceiveDrop();
+        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_HOOK_DROP, d.remote_addr.toString(), "buffer4_receive", "drop");
+        return;
+      }
+      if (step == hooks::NextStep::kSkip) {
+        if (auto* q = h.argument<std::shared_ptr<dhcp::Pkt4>>("query4"); q && *q) ph.query = *q;
+      }
+    }
+    if (!ph.query) {
+      auto parsed = buffer ? dhcp::Pkt4::parse(*buffer) : dhcp::Pkt4::parse(d.data);
+      if (!parsed) {
+        processor_->countParseFailure();
+        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_PACKET_PARSE_FAIL, d.remote_addr.toString(), parsed.error().reason);
+        return;
+      }
+      ph.query = std::make_shared<dhcp::Pkt4>(std::move(*parsed));
+    }
+    fillMeta(*ph.query, s, d);
+    SrvConfig4Ptr cfg = config;
+    LinkInfo patched;
+    const LinkInfo& link = linkFor(s, d, patched);
+    std::optional<dhcp::Pkt4> reply;
+    try {
+      reply = processor_->process(*ph.query, *cfg, link, &ph);
+    } catch (const std::exception& e) {
+      stats_store.counter("pkt4-processing-failed").inc();
+      TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, ph.query->label(), e.what());
+      return;
+    }
+    auto response = reply ? std::make_shared<dhcp::Pkt4>(std::move(*reply)) : nullptr;
+    if (ph.commits && hooks.present(hooks.leases4_committed)) {
+      auto& h = ph.begin();
+      h.setArgument("leases4", ph.committed);
+      h.setArgument("deleted_leases4", ph.deleted);
+      auto step = hooks.call(hooks.leases4_committed, h);
+      if (step == hooks::NextStep::kDrop) {
+        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_HOOK_DROP, ph.query->label(), "leases4_committed", "drop");
+        return;
+      }
+      if (step == hooks::NextStep::kPark) {
+        park(s.iface.name, ph.query, response, ph.handle);
+        return;
+      }
+    }
+    if (response) sendWithHooks(s, ph.query, response, ph.handle);
+  }
+
+  /// Holds the reply until the library that parked it unparks it (then it is sent from the
+  /// io thread) or drops it.
+  void park(const std::string& iface, std::shared_ptr<dhcp::Pkt4> query, std::shared_ptr<dhcp::Pkt4> response,
+            hooks::CalloutHandlePtr handle) {
+    auto& lot = hooks.manager().parkingLot(hooks.leases4_committed);
+    const void* key = query.get();
+    auto resume = [this, iface, query, response, handle] {
+      asio::post(io, [this, iface, query, response, handle] {
+        if (!response || !processor_) return;
+        for (auto& s : sockets.served()) {
+          if (s.iface.name == iface) return sendWithHooks(s, query, response, handle);
+        }
+      });
+    };
+    if (!lot.park(key, std::move(resume), [] {})) {
+      processor_->countReceiveDrop();
+      TAKAHE_LOG(logger, DHCP4_HOOK_PARK_FULL, query->label(), "leases4_committed");
+    }
+  }
+
+  void sendWithHooks(ServedInterface& s, const std::shared_ptr<dhcp::Pkt4>& query,
+                     const std::shared_ptr<dhcp::Pkt4>& response, const hooks::CalloutHandlePtr& handle) {
+    std::shared_ptr<Bytes> wire;
+    if (hooks.present(hooks.pkt4_send)) {
+      handle->deleteAllArguments();
+      handle->setArgument("query4", query);
+      handle->setArgument("response4", response);
+      auto step = hooks.call(hooks.pkt4_send, *handle);
+      if (step == hooks::NextStep::kDrop) {
+        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_HOOK_DROP, response->label(), "pkt4_send", "drop");
+        return;
+      }
+      if (step == hooks::NextStep::kSkip) {
+        // The library built the wire form itself ("buffer4"); without one nothing is sent.
+        auto* b = handle->argument<std::shared_ptr<Bytes>>("buffer4");
+        if (!b || !*b) return;
+        wire = *b;
+      }
+    }
+    if (!wire) {
+      size_t max = query->maxMessageSize().value_or(576);
+      wire = std::make_shared<Bytes>(response->serialize(std::max<size_t>(max, 576)));
+    }
+    if (hooks.present(hooks.buffer4_send)) {
+      handle->deleteAllArguments();
+      handle->setArgument("response4", response);
+      handle->setArgument("buffer4", wire);
+      auto step = hooks.call(hooks.buffer4_send, *handle);
+      if (step != hooks::NextStep::kContinue) {
+        TAKAHE_LOG_DEBUG(logger, 40, DHCP4_HOOK_DROP, response->label(), "buffer4_send", hooks::nextStepName(step));
+        return;
+      }
+    }
+    sendReply(s, *query, *response, *wire);
   }
 
   // --- timers -------------------------------------------------------------------------------
@@ -356,6 +490,7 @@ struct Dhcp4Server::Impl final : ServerControl {
     std::vector<std::unique_ptr<process::UnixCommandServer>> opened_channels, retired;
     std::vector<const process::UnixCommandServer*> kept_channels;
     bool http_changed = false;
+    bool hooks_changed = false;
     try {
       bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
       if (reopen_sockets) {
@@ -364,9 +499,11 @@ struct Dhcp4Server::Impl final : ServerControl {
       }
       prepareControlSockets(*cfg, opened_channels, kept_channels);
       http_changed = replaceHttpChannels(*cfg, previous);
+      hooks_changed = replaceHooks(*cfg, previous);
       if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
     } catch (...) {
       if (previous) {
+        if (hooks_changed) restoreHooks(*previous);
         if (sockets_changed) reopenQuietly(*previous);
         if (http_changed) {
           try {
@@ -395,6 +532,12 @@ struct Dhcp4Server::Impl final : ServerControl {
     reload_time = nowUnixSeconds();
     commitControlSockets(opened_channels, kept_channels, retired);
     restartTimers();
+    if (hooks.present(hooks.dhcp4_srv_configured)) {
+      auto handle = hooks.manager().createHandle();
+      handle->setArgument("json_config", config->source);
+      handle->setArgument("server_config", config);
+      hooks.call(hooks.dhcp4_srv_configured, *handle);
+    }
     if (!retired.empty()) {
       // Channels no longer configured close after the current command's answer has gone out.
       auto keep = std::make_shared<std::vector<std::unique_ptr<process::UnixCommandServer>>>(std::move(retired));
@@ -547,6 +690,59 @@ struct Dhcp4Server::Impl final : ServerControl {
     }
   }
 
+  std::unique_ptr<Processor> makeProcessor() {
+    auto p = std::make_unique<Processor>(*store, stats_store);
+    p->setHooks(&hooks, host_store.get());
+    services.leases = store.get();
+    return p;
+  }
+
+  /// Loads the configured hook libraries when the list changed (an unchanged list keeps the
+  /// libraries loaded, with their state). On failure the previous libraries are loaded again and
+  /// the error is rethrown.
+  bool replaceHooks(const dhcpsrv::SrvConfig4& cfg, const SrvConfig4Ptr& previous) {
+    auto& manager = hooks.manager();
+    if (cfg.hooks_libraries == manager.loaded()) return false;
+    hooks::HooksManager::validate(cfg.hooks_libraries, cfg.multi_threading.enabled, "Dhcp4/hooks-libraries");
+    manager.setParkingLimit(cfg.parked_packet_limit ? cfg.parked_packet_limit : SIZE_MAX);
+    try {
+      manager.load(cfg.hooks_libraries, cfg.multi_threading.enabled);
+    } catch (const std::exception& e) {
+      TAKAHE_LOG(logger, DHCP4_HOOKS_LOAD_FAIL, e.what());
+      if (previous) restoreHooks(*previous);
+      throw;
+    }
+    return true;
+  }
+
+  void restoreHooks(const dhcpsrv::SrvConfig4& cfg) {
+    try {
+      hooks.manager().load(cfg.hooks_libraries, cfg.multi_threading.enabled);
+    } catch (const std::exception& e) {
+      TAKAHE_LOG(logger, DHCP4_HOOKS_LOAD_FAIL, std::string("restoring the previous libraries: ") + e.what());
+    }
+  }
+
+  /// Publishes the server's stores and statistics to hook libraries, and library commands in
+  /// the command registry. Once, before the first configuration.
+  void initHooks() {
+    services.stats = &stats_store;
+    services.config = [this] { return config; };
+    services.hosts = host_store.get();
+    dhcpsrv::setServerServices4(&services);
+    hooks.manager().setCommandSink({[this](const std::string& name, hooks::CommandFn fn) { registry.add(name, std::move(fn)); },
+                                    [this](const std::string& name) { registry.remove(name); }});
+    registry.setAnswerObserver([this](const cc::Command& command, cc::Value& answer) {
+      if (!hooks.present(hooks.command_processed)) return;
+      auto handle = hooks.manager().createHandle();
+      handle->setArgument("name", command.name);
+      handle->setArgument("arguments", command.arguments.value_or(cc::Value()));
+      handle->setArgument("response", answer);
+      hooks.call(hooks.command_processed, *handle);
+      if (auto* changed = handle->argument<cc::Value>("response")) answer = *changed;
+    });
+  }
+
   void replaceStore(const dhcpsrv::SrvConfig4& cfg, const SrvConfig4Ptr& previous) {
     bool same_file = store && store->config().path == leaseFilePath(cfg.lease_database);
     if (same_file) {
@@ -562,7 +758,7 @@ struct Dhcp4Server::Impl final : ServerControl {
       if (same_file && previous) {
         try {
           store = openStore(*previous);
-          processor_ = std::make_unique<Processor>(*store, stats_store);
+          processor_ = makeProcessor();
           processor_->configure(*previous);
         } catch (const std::exception& e) {
           // Neither the new nor the old lease file can be used: serving without a lease store
@@ -576,7 +772,7 @@ struct Dhcp4Server::Impl final : ServerControl {
     }
     processor_.reset();
     store = std::move(fresh);
-    processor_ = std::make_unique<Processor>(*store, stats_store);
+    processor_ = makeProcessor();
   }
 };
 
@@ -584,7 +780,11 @@ Dhcp4Server::Dhcp4Server(ServerOptions options) : impl_(std::make_unique<Impl>()
   impl_->opts = std::move(options);
 }
 
-Dhcp4Server::~Dhcp4Server() = default;
+Dhcp4Server::~Dhcp4Server() {
+  // Libraries go while everything they may touch still exists.
+  impl_->hooks.manager().unloadAll();
+  dhcpsrv::setServerServices4(nullptr);
+}
 
 void Dhcp4Server::start() {
   auto& m = *impl_;
@@ -597,6 +797,7 @@ void Dhcp4Server::start() {
     throw;
   }
   registerDhcp4Commands(m.registry, m);
+  m.initHooks();
   m.applyConfig(cfg, true);
   TAKAHE_LOG(m.logger, DHCP4_CONFIG_LOADED, m.opts.config_file, m.config->subnets.size());
   m.waitSignals([this] { return reload(); });

@@ -25,13 +25,16 @@ const char* failureText(AllocFailure f) {
     case AllocFailure::kSubnetExhausted: return "the subnet's pools are exhausted";
     case AllocFailure::kSharedNetworkExhausted: return "the shared network's pools are exhausted";
     case AllocFailure::kStoreError: return "the lease could not be stored";
+    case AllocFailure::kHookSkip: return "a hook library skipped the allocation (lease4_select)";
     case AllocFailure::kNone: break;
   }
   return "no address is available";
 }
 
-/// The host reservation that matches one of the client's identifiers, in configured order.
-const Host4* findHost(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) {
+}  // namespace
+
+std::vector<std::pair<HostIdType, Bytes>> Processor::clientIdentifiers(const Pkt4& q, const SrvConfig4& cfg) {
+  std::vector<std::pair<HostIdType, Bytes>> ids;
   for (HostIdType t : cfg.host_identifiers) {
     std::optional<Bytes> id;
     switch (t) {
@@ -46,31 +49,82 @@ const Host4* findHost(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subne
           id = Bytes(c->bytes.begin() + 5, c->bytes.end());
         }
         break;
-      case HostIdType::kFlexId: break;
+      case HostIdType::kFlexId: {
+        // A hook library computes the flexible identifier (host4_identifier).
+        Bytes value;
+        callHook(hooks_ ? hooks_->host4_identifier : -1, [&](hooks::CalloutHandle& h) {
+          h.setArgument("id_type", HostIdType::kFlexId);
+          h.setArgument("id_value", Bytes{});
+        });
+        if (PacketHooks* ph = packetHooks(); ph && hooks_->present(hooks_->host4_identifier)) {
+          if (auto* v = ph->handle->argument<Bytes>("id_value")) value = *v;
+        }
+        if (!value.empty()) id = std::move(value);
+        break;
+      }
     }
-    if (!id || id->empty() || !subnet) continue;
+    if (id && !id->empty()) ids.emplace_back(t, std::move(*id));
+  }
+  return ids;
+}
+
+/// The reservation that matches one of the client's identifiers, in configured order: the
+/// configuration's first, then those added by command.
+void Processor::findHost(dhcpsrv::ClientContext4& ctx, const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) {
+  if (!subnet) return;
+  auto ids = clientIdentifiers(q, cfg);
+  for (const auto& [t, id] : ids) {
     // The selected subnet first, then the other subnets of its shared network.
     auto inSubnet = [&](const Subnet4& s) -> const Host4* {
-      return s.reservations_in_subnet ? s.hosts.find(t, *id) : nullptr;
+      return s.reservations_in_subnet ? s.hosts.find(t, id) : nullptr;
     };
-    if (const Host4* h = inSubnet(*subnet)) return h;
+    if (const Host4* h = inSubnet(*subnet)) return void(ctx.host = h);
     if (!subnet->shared_network.empty()) {
       for (const auto& s : cfg.subnets) {
         if (&s == subnet || s.shared_network != subnet->shared_network) continue;
-        if (const Host4* h = inSubnet(s)) return h;
+        if (const Host4* h = inSubnet(s)) return void(ctx.host = h);
       }
     }
     if (subnet->reservations_global) {
-      if (const Host4* h = cfg.global_hosts.find(t, *id)) return h;
+      if (const Host4* h = cfg.global_hosts.find(t, id)) return void(ctx.host = h);
     }
   }
-  return nullptr;
+  if (!host_store_ || host_store_->size() == 0) return;
+  for (const auto& [t, id] : ids) {
+    std::optional<Host4> h;
+    if (subnet->reservations_in_subnet) h = host_store_->get(subnet->id, t, id);
+    if (!h && subnet->reservations_global) h = host_store_->get(SubnetId(0), t, id);
+    if (h) {
+      ctx.stored_host = std::make_shared<const Host4>(std::move(*h));
+      ctx.host = ctx.stored_host.get();
+      return;
+    }
+  }
 }
-
-}  // namespace
 
 const Subnet4* Processor::selectSubnetOrCount(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link) {
   const Subnet4* subnet = selectSubnet(q, cfg, link);
+  if (PacketHooks* ph = packetHooks(); ph && hooks_->present(hooks_->subnet4_select)) {
+    auto step = callHook(hooks_->subnet4_select, [&](hooks::CalloutHandle& h) {
+      h.setArgument("subnet4", subnet);
+      h.setArgument("subnet4collection", &cfg.subnets);
+    });
+    if (step == hooks::NextStep::kDrop) {
+      TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_HOOK_DROP, q.label(), "subnet4_select", hooks::nextStepName(step));
+      receive_drop_.inc();
+      return nullptr;
+    }
+    const Subnet4* chosen = nullptr;
+    if (step != hooks::NextStep::kSkip) {
+      if (auto* v = ph->handle->argument<const Subnet4*>("subnet4")) chosen = *v;
+    }
+    bool known = !chosen || (!cfg.subnets.empty() && chosen >= &cfg.subnets.front() && chosen <= &cfg.subnets.back());
+    if (known) {
+      subnet = chosen;
+    } else {
+      TAKAHE_LOG(pkt_log_, DHCP4_HOOK_SUBNET_IGNORED, q.label());
+    }
+  }
   if (!subnet) {
     TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_SUBNET_SELECTION_FAILED, q.label(), q.giaddr.toString(), q.meta.iface);
     receive_drop_.inc();
@@ -78,13 +132,49 @@ const Subnet4* Processor::selectSubnetOrCount(const Pkt4& q, const SrvConfig4& c
   return subnet;
 }
 
-dhcpsrv::ClientContext4 Processor::makeContext(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) const {
+void Processor::installLeaseHooks(dhcpsrv::ClientContext4& ctx) {
+  PacketHooks* ph = packetHooks();
+  if (!ph || !(hooks_->present(hooks_->lease4_select) || hooks_->present(hooks_->lease4_renew))) return;
+  const SrvConfig4* cfg = ctx.cfg;
+  bool fake = ctx.fake;
+  HwAddr hwaddr = ctx.hwaddr;
+  std::optional<ClientId> client_id = ctx.client_id;
+  ctx.before_commit = [this, ph, cfg, fake, hwaddr, client_id](Lease4& lease, bool renew) {
+    int point = renew && !fake ? hooks_->lease4_renew : hooks_->lease4_select;
+    if (!hooks_->present(point)) return true;
+    auto lp = std::make_shared<Lease4>(lease);
+    hooks::CalloutHandle& h = ph->begin();
+    h.setArgument("subnet4", cfg->subnetById(lease.subnet_id));
+    h.setArgument("lease4", lp);
+    if (point == hooks_->lease4_select) {
+      h.setArgument("fake_allocation", fake);
+    } else {
+      h.setArgument("hwaddr", hwaddr);
+      h.setArgument("clientid", client_id.value_or(ClientId{}));
+    }
+    if (hooks_->call(point, h) != hooks::NextStep::kContinue) return false;
+    lease = *lp;
+    lease.address = lp->address;
+    return true;
+  };
+}
+
+void Processor::noteCommitted(const dhcpsrv::AllocResult& r) {
+  PacketHooks* ph = packetHooks();
+  if (!ph) return;
+  ph->commits = true;
+  if (r.lease) ph->committed.push_back(std::make_shared<Lease4>(*r.lease));
+  if (r.old_lease) ph->deleted.push_back(std::make_shared<Lease4>(*r.old_lease));
+}
+
+dhcpsrv::ClientContext4 Processor::makeContext(const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) {
   dhcpsrv::ClientContext4 ctx;
   ctx.cfg = &cfg;
   ctx.subnet = subnet;
   ctx.hwaddr = q.hwAddr();
   ctx.client_id = q.clientId();
-  ctx.host = findHost(q, cfg, subnet);
+  ctx.host_store = host_store_;
+  findHost(ctx, q, cfg, subnet);
   if (const Bytes* lt = q.option(dhcp::opt::kLeaseTime); lt && lt->size() == 4) {
     ctx.requested_lifetime = (uint32_t{(*lt)[0]} << 24) | (uint32_t{(*lt)[1]} << 16) |
                              (uint32_t{(*lt)[2]} << 8) | (*lt)[3];
@@ -104,10 +194,11 @@ std::optional<Pkt4> Processor::onDiscover(const Pkt4& q, const SrvConfig4& cfg, 
   auto ctx = makeContext(q, cfg, subnet);
   ctx.fake = true;
   ctx.requested = q.requestedAddress();
+  installLeaseHooks(ctx);
   auto result = engine_.allocate(ctx);
   if (!result.lease) {
     TAKAHE_LOG(alloc_log_, DHCP4_ALLOC_FAIL, q.label(), subnet->prefix.toString(), failureText(result.failure));
-    countAllocFailure(subnet->id, result.failure);
+    if (result.failure != AllocFailure::kHookSkip) countAllocFailure(subnet->id, result.failure);
     return std::nullopt;
   }
   const Subnet4& chosen = *ctx.subnet;
@@ -182,16 +273,20 @@ std::optional<Pkt4> Processor::onRequest(const Pkt4& q, const SrvConfig4& cfg, c
     return makeNak(q, link, cfg, "requested address is not on the client's network");
   }
 
+  installLeaseHooks(ctx);
   auto result = engine_.allocate(ctx);
   if (!result.lease || result.lease->address != requested) {
     if (result.failure == AllocFailure::kStoreError) {
       TAKAHE_LOG(alloc_log_, DHCP4_ALLOC_FAIL, q.label(), subnet->prefix.toString(), failureText(result.failure));
       return std::nullopt;
     }
-    if (!result.lease && result.failure != AllocFailure::kNone) countAllocFailure(subnet->id, result.failure);
+    if (!result.lease && result.failure != AllocFailure::kNone && result.failure != AllocFailure::kHookSkip) {
+      countAllocFailure(subnet->id, result.failure);
+    }
     return makeNak(q, link, cfg, "requested address is not available");
   }
   countAllocation(result);
+  noteCommitted(result);
   const Subnet4& chosen = *ctx.subnet;
   Pkt4 reply = makeReply(q, MessageType::kAck, link, cfg);
   reply.yiaddr = result.lease->address;

@@ -37,7 +37,18 @@ void Processor::onRelease(const Pkt4& q, const SrvConfig4& cfg) {
     TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_RELEASE_FAIL, q.label(), addr.toString(), "the lease belongs to another client");
     return;
   }
+  auto lp = std::make_shared<Lease4>(*lease);
+  if (auto step = callHook(hooks_ ? hooks_->lease4_release : -1, [&](hooks::CalloutHandle& h) { h.setArgument("lease4", lp); });
+      step != hooks::NextStep::kContinue) {
+    TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_RELEASE_FAIL, q.label(), addr.toString(),
+                     std::string("a hook library at lease4_release answered ") + hooks::nextStepName(step));
+    return;
+  }
   if (!store_.remove(addr)) return;
+  if (PacketHooks* ph = packetHooks()) {
+    ph->commits = true;
+    ph->deleted.push_back(lp);
+  }
   if (auto* c = counters(lease->subnet_id)) c->assigned.add(-1);
   TAKAHE_LOG(lease_log_, DHCP4_RELEASE, q.label(), addr.toString());
 }
@@ -57,6 +68,13 @@ void Processor::onDecline(const Pkt4& q, const SrvConfig4& cfg) {
     TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_DECLINE_FAIL, q.label(), addr->toString(), "the lease belongs to another client");
     return;
   }
+  if (auto step = callHook(hooks_ ? hooks_->lease4_decline : -1,
+                           [&](hooks::CalloutHandle& h) { h.setArgument("lease4", std::make_shared<Lease4>(*lease)); });
+      step != hooks::NextStep::kContinue) {
+    TAKAHE_LOG_DEBUG(lease_log_, 40, DHCP4_DECLINE_FAIL, q.label(), addr->toString(),
+                     std::string("a hook library at lease4_decline answered ") + hooks::nextStepName(step));
+    return;
+  }
   // The address is in use by someone unknown: hold it for the probation period, owned by no one.
   lease->hwaddr = {};
   lease->client_id = {};
@@ -66,6 +84,10 @@ void Processor::onDecline(const Pkt4& q, const SrvConfig4& cfg) {
   lease->cltt = nowUnixSeconds();
   lease->valid_lifetime = cfg.decline_probation_period;
   if (!store_.update(*lease)) return;
+  if (PacketHooks* ph = packetHooks()) {
+    ph->commits = true;
+    ph->committed.push_back(std::make_shared<Lease4>(*lease));
+  }
   if (auto* c = counters(lease->subnet_id)) c->declined.inc();
   g_declined_.inc();
   TAKAHE_LOG(lease_log_, DHCP4_DECLINE_LEASE, q.label(), addr->toString(), cfg.decline_probation_period);

@@ -161,8 +161,26 @@ const Subnet4* Processor::selectSubnet(const Pkt4& q, const SrvConfig4& cfg, con
   return nullptr;
 }
 
-std::optional<Pkt4> Processor::process(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link) {
+thread_local PacketHooks* Processor::current_hooks_ = nullptr;
+
+namespace {
+/// Makes `ph` the current packet's hook state for the duration of one process() call.
+struct CurrentHooks {
+  PacketHooks*& slot;
+  CurrentHooks(PacketHooks*& s, PacketHooks* ph) : slot(s) { slot = ph; }
+  ~CurrentHooks() { slot = nullptr; }
+};
+}  // namespace
+
+std::optional<Pkt4> Processor::process(const Pkt4& q, const SrvConfig4& cfg, const LinkInfo& link, PacketHooks* ph) {
   received_.inc();
+  CurrentHooks current(current_hooks_, hooks_ ? ph : nullptr);
+  if (auto step = callHook(hooks_ ? hooks_->pkt4_receive : -1, [](hooks::CalloutHandle&) {});
+      step == hooks::NextStep::kDrop || step == hooks::NextStep::kSkip) {
+    TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_HOOK_DROP, q.label(), "pkt4_receive", hooks::nextStepName(step));
+    receive_drop_.inc();
+    return std::nullopt;
+  }
   auto type = q.messageType();
   if (q.op != 1) {
     TAKAHE_LOG_DEBUG(pkt_log_, 40, DHCP4_PACKET_DROP_NOT_REQUEST, q.label());
@@ -254,10 +272,23 @@ std::pair<size_t, bool> Processor::reclaimExpired(const SrvConfig4& cfg, int64_t
   size_t limit = e.max_reclaim_leases ? e.max_reclaim_leases : SIZE_MAX;
   auto expired = store_.getExpired(now, limit == SIZE_MAX ? 1000000 : limit + 1);
   size_t done = 0;
+  const bool hold = e.flush_reclaimed_timer_wait_time > 0 && e.hold_reclaimed_time > 0;
   for (auto& lease : expired) {
     if (done >= limit || (e.max_reclaim_time && monotonicMicros() > deadline)) break;
     auto* c = counters(lease.subnet_id);
     bool declined = lease.state == LeaseState::kDeclined;
+    // lease4_expire (lease4_recover for a declined address at the end of its probation):
+    // "skip" leaves the lease as it is.
+    if (int point = !hooks_ ? -1 : declined ? hooks_->lease4_recover : hooks_->lease4_expire; hooks_ && hooks_->present(point)) {
+      auto handle = hooks_->manager().createHandle();
+      auto lp = std::make_shared<Lease4>(lease);
+      handle->setArgument("lease4", lp);
+      if (!declined) handle->setArgument("remove_lease", !hold);
+      if (hooks_->call(point, *handle) != hooks::NextStep::kContinue) {
+        ++done;
+        continue;
+      }
+    }
     if (declined) {
       g_declined_.add(-1);
       g_reclaimed_declined_.inc();
@@ -271,7 +302,7 @@ std::pair<size_t, bool> Processor::reclaimExpired(const SrvConfig4& cfg, int64_t
       c->reclaimed.inc();
     }
     g_reclaimed_.inc();
-    if (e.flush_reclaimed_timer_wait_time > 0 && e.hold_reclaimed_time > 0) {
+    if (hold) {
       // Keep the lease, marked reclaimed, so a returning client gets its address back.
       lease.state = LeaseState::kExpiredReclaimed;
       if (declined) {

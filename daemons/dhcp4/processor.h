@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "hooks4.h"
 #include "takahe/dhcp/pkt4.h"
 #include "takahe/dhcpsrv/alloc_engine4.h"
 #include "takahe/dhcpsrv/lease_store.h"
@@ -48,9 +49,17 @@ class Processor {
   /// Called after every (re)configuration: sets per-subnet totals and recounts assigned leases.
   void configure(const dhcpsrv::SrvConfig4& cfg);
 
-  /// Processes one query; nullopt means drop (counted and logged).
+  /// Hook points to call and reservations added at run time; either may be null.
+  void setHooks(Hooks4* hooks, const dhcpsrv::HostStore4* host_store) {
+    hooks_ = hooks;
+    host_store_ = host_store;
+  }
+
+  /// Processes one query; nullopt means drop (counted and logged). With `ph` (some hook library
+  /// is loaded) `query` must be *ph->query, and the hook points are called; ph then lists the
+  /// leases committed for leases4_committed.
   std::optional<dhcp::Pkt4> process(const dhcp::Pkt4& query, const dhcpsrv::SrvConfig4& cfg,
-                                    const LinkInfo& link);
+                                    const LinkInfo& link, PacketHooks* ph = nullptr);
 
   /// Counts a packet that could not be parsed.
   void countParseFailure();
@@ -87,7 +96,7 @@ class Processor {
   const dhcpsrv::Subnet4* selectSubnetOrCount(const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg,
                                               const LinkInfo& link);
   dhcpsrv::ClientContext4 makeContext(const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg,
-                                      const dhcpsrv::Subnet4* subnet) const;
+                                      const dhcpsrv::Subnet4* subnet);
   dhcp::Pkt4 makeReply(const dhcp::Pkt4& q, dhcp::MessageType type, const LinkInfo& link,
                        const dhcpsrv::SrvConfig4& cfg) const;
   dhcp::Pkt4 makeNak(const dhcp::Pkt4& q, const LinkInfo& link, const dhcpsrv::SrvConfig4& cfg,
@@ -99,11 +108,35 @@ class Processor {
                             const dhcpsrv::Pool4* pool, const dhcpsrv::Host4* host,
                             const dhcpsrv::SrvConfig4& cfg) const;
   void countAllocation(const dhcpsrv::AllocResult& r);
+  /// The hook state of the packet being processed on this thread, or nullptr.
+  PacketHooks* packetHooks() const { return current_hooks_; }
+  /// Calls hook `index` for the current packet if a callout listens; sets `extra` arguments via
+  /// the callback. Returns kContinue when nothing listens.
+  template <class F>
+  hooks::NextStep callHook(int index, F&& set_arguments) {
+    PacketHooks* ph = current_hooks_;
+    if (!ph || !hooks_->present(index)) return hooks::NextStep::kContinue;
+    hooks::CalloutHandle& h = ph->begin();
+    set_arguments(h);
+    return hooks_->call(index, h);
+  }
+  /// Installs the lease4_select / lease4_renew callouts on an allocation context.
+  void installLeaseHooks(dhcpsrv::ClientContext4& ctx);
+  /// Identifiers of the client in `host-reservation-identifiers` order (flex-id from the
+  /// host4_identifier hook point).
+  std::vector<std::pair<dhcpsrv::HostIdType, Bytes>> clientIdentifiers(const dhcp::Pkt4& q,
+                                                                        const dhcpsrv::SrvConfig4& cfg);
+  void findHost(dhcpsrv::ClientContext4& ctx, const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg,
+                const dhcpsrv::Subnet4* subnet);
+  void noteCommitted(const dhcpsrv::AllocResult& r);
   void countAllocFailure(SubnetId id, dhcpsrv::AllocFailure f);
   SubnetCounters* counters(SubnetId id);
 
   dhcpsrv::LeaseStore4& store_;
   stats::StatsStore& stats_;
+  Hooks4* hooks_ = nullptr;
+  const dhcpsrv::HostStore4* host_store_ = nullptr;
+  static thread_local PacketHooks* current_hooks_;
   dhcpsrv::AllocEngine4 engine_;
   log::Logger pkt_log_{"takahe-dhcp4.packets"};
   log::Logger lease_log_{"takahe-dhcp4.leases"};

@@ -14,9 +14,20 @@ declare -A allowed=(
   [stats]="util cc stats"
   [dhcp]="util dhcp"
   [net]="util net"
-  [dhcpsrv]="util cc log stats dhcp dhcpsrv"
+  [eval]="util dhcp eval"
+  [hooks]="util cc log hooks"
+  [dhcpsrv]="util cc log stats dhcp hooks dhcpsrv"
+  # Hook libraries see only the installed public API (takahe-hooks.pc).
+  [../hooks-libs]="util cc log stats dhcp eval hooks dhcpsrv"
 )
-fails=0
+for dir in "$REPO"/libs/*/; do
+  lib=$(basename "$dir")
+  if [[ -z ${allowed[$lib]+x} ]]; then
+    echo "FAIL: layering/$lib: libs/$lib is not in the layering table of $0"
+    fails=$((${fails:-0} + 1))
+  fi
+done
+fails=${fails:-0}
 for lib in "${!allowed[@]}"; do
   dir=$REPO/libs/$lib
   [[ -d $dir ]] || continue

@@ -123,7 +123,28 @@ cc::Value CommandRegistry::run(const cc::Value& request) const {
     return errorAnswer(e.what());
   }
   TAKAHE_LOG_DEBUG(logger(), kDbgCommand, COMMAND_RECEIVED, command.name);
+  cc::Value answer = dispatch(command);
+  std::shared_ptr<const AnswerObserver> observer;
+  {
+    std::shared_lock lock(mu_);
+    observer = observer_;
+  }
+  if (observer) {
+    try {
+      (*observer)(command, answer);
+    } catch (const std::exception& e) {
+      TAKAHE_LOG(logger(), COMMAND_FAILED, command.name, std::string("answer observer: ") + e.what());
+    }
+  }
+  return answer;
+}
 
+void CommandRegistry::setAnswerObserver(AnswerObserver observer) {
+  std::unique_lock lock(mu_);
+  observer_ = observer ? std::make_shared<const AnswerObserver>(std::move(observer)) : nullptr;
+}
+
+cc::Value CommandRegistry::dispatch(const cc::Command& command) const {
   if (command.name == kListCommands) {
     cc::List list;
     for (std::string& name : names()) {

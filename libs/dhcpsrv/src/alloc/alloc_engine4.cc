@@ -65,9 +65,17 @@ bool AllocEngine4::reservedForOther(const ClientContext4& ctx, const Subnet4& su
   // Reservations switched off for this subnet do not keep their addresses out of the pool.
   const Host4* owner = subnet.reservations_in_subnet ? subnet.hosts.findByAddress(addr) : nullptr;
   if (!owner && ctx.cfg && subnet.reservations_global) owner = ctx.cfg->global_hosts.findByAddress(addr);
+  std::optional<Host4> stored;  // a reservation added by command
+  if (!owner && ctx.host_store && ctx.host_store->size() != 0) {
+    if (subnet.reservations_in_subnet) stored = ctx.host_store->getByAddress(subnet.id, addr);
+    if (!stored && subnet.reservations_global) stored = ctx.host_store->getByAddress(SubnetId(0), addr);
+    if (stored) owner = &*stored;
+  }
   if (!owner) return false;
   const Host4* mine = hostFor(ctx, subnet);
-  return owner != mine;
+  if (!mine) return true;
+  return mine != owner && !(mine->subnet_id == owner->subnet_id && mine->id_type == owner->id_type &&
+                            mine->identifier == owner->identifier);
 }
 
 bool AllocEngine4::addressUsableBy(const ClientContext4& ctx, const Subnet4& subnet, IPv4Address addr,
@@ -129,6 +137,15 @@ bool AllocEngine4::commit(ClientContext4& ctx, const Subnet4& subnet, IPv4Addres
     out.reclaimed_expired = !ownedBy(*existing, ctx);
     if (!existing->user_context.empty()) lease.user_context = existing->user_context;
   }
+  if (ctx.before_commit && !ctx.before_commit(lease, out.reused)) {
+    if (!out.reused) {
+      out.failure = AllocFailure::kHookSkip;
+      return false;
+    }
+    // A skipped renewal: the client keeps its lease as stored.
+    out.lease = *existing;
+    return true;
+  }
   if (!ctx.fake) {
     bool ok = existing ? store_.update(lease) : store_.add(lease);
     if (!ok && !existing) {
@@ -172,6 +189,7 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
       ctx.subnet = s;
       return out;
     }
+    if (out.failure == AllocFailure::kHookSkip) return out;
   }
 
   // 2. The client's own lease (active or expired) if its address is still acceptable.
@@ -188,6 +206,7 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
         ctx.subnet = s;
         return out;
       }
+      if (out.failure == AllocFailure::kHookSkip) return out;
     }
   }
 
@@ -201,6 +220,7 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
         ctx.subnet = s;
         return out;
       }
+      if (out.failure == AllocFailure::kHookSkip) return out;
     }
     // A REQUEST names exactly one address: no other address will do.
     if (!ctx.fake) return out;
@@ -220,7 +240,7 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
         ctx.subnet = s;
         return out;
       }
-      if (out.failure == AllocFailure::kStoreError) return out;
+      if (out.failure == AllocFailure::kStoreError || out.failure == AllocFailure::kHookSkip) return out;
     }
   }
   if (!any_pool) {

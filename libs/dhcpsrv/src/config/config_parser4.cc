@@ -18,7 +18,7 @@ namespace {
 
 // Dhcp4 keys Kea accepts that Takahe does not act on yet: reported as warnings.
 constexpr std::string_view kUnimplementedGlobals[] = {
-    "hosts-database", "hosts-databases", "client-classes", "hooks-libraries", "dhcp4o6-port",
+    "hosts-database", "hosts-databases", "client-classes", "dhcp4o6-port",
     "dhcp-queue-control", "dhcp-ddns", "sanity-checks", "config-control", "cache-max-age",
     "hostname-char-set", "hostname-char-replacement", "ddns-send-updates",
     "ddns-override-no-update", "ddns-override-client-update", "ddns-replace-client-name",
@@ -26,7 +26,7 @@ constexpr std::string_view kUnimplementedGlobals[] = {
     "ddns-use-conflict-resolution", "ddns-conflict-resolution-mode", "ddns-ttl-percent",
     "ddns-ttl", "ddns-ttl-min", "ddns-ttl-max", "store-extended-info",
     "early-global-reservations-lookup", "ip-reservations-unique", "reservations-lookup-first",
-    "compatibility", "parked-packet-limit", "offer-lifetime", "stash-agent-options",
+    "compatibility", "offer-lifetime", "stash-agent-options",
     "adaptive-lease-time-threshold"};
 
 void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
@@ -277,10 +277,10 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
           v->asList()[i], r.childPath("control-sockets") + "[" + std::to_string(i) + "]", cfg->warnings));
     }
   }
-  if (const auto* v = r.get("hooks-libraries"); v && v->isList() && v->size() > 0) {
-    cfg->warnings.push_back(r.childPath("hooks-libraries") +
-                            ": hook libraries are not supported yet; none is loaded");
+  if (const auto* v = r.get("hooks-libraries")) {
+    cfg->hooks_libraries = hooks::parseHooksLibraries(*v, r.childPath("hooks-libraries"));
   }
+  if (auto x = r.getUint32("parked-packet-limit")) cfg->parked_packet_limit = *x;
 
   detail::InheritedParams global = detail::readInheritable(r, cfg->warnings, detail::Level::kGlobal);
   cfg->cache_threshold = global.cache_threshold.value_or(0.25);

@@ -4,6 +4,7 @@
 // cursor of the iterative allocator is the only mutable state and is guarded.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "takahe/dhcpsrv/host_store.h"
 #include "takahe/dhcpsrv/lease.h"
 #include "takahe/dhcpsrv/lease_store.h"
 #include "takahe/dhcpsrv/srv_config.h"
@@ -26,14 +28,22 @@ struct ClientContext4 {
   std::optional<ClientId> client_id;
   std::optional<IPv4Address> requested;  // option 50 or ciaddr
   const Host4* host = nullptr;           // reservation for this client in `subnet` (or global)
+  std::shared_ptr<const Host4> stored_host;  // keeps a reservation from the host store alive
   std::optional<uint32_t> requested_lifetime;  // option 51 from the client
   std::string hostname;
   bool fake = false;  // DISCOVER: choose but do not commit
   int64_t now = 0;
+  /// Reservations added at run time (host commands), consulted after the configuration's.
+  const HostStore4* host_store = nullptr;
+  /// Called with the lease about to be committed (also for DISCOVER, where nothing is stored):
+  /// `renew` is true when it renews the client's own lease. It may change the lease. Returning
+  /// false skips: for a new lease the allocation fails with kHookSkip; for a renewal the stored
+  /// lease is left as it was and the client gets it unchanged. Empty when no hook listens.
+  std::function<bool(Lease4& lease, bool renew)> before_commit;
 };
 
 /// Why an allocation failed (Kea's v4-allocation-fail-* statistics).
-enum class AllocFailure { kNone, kNoPools, kSubnetExhausted, kSharedNetworkExhausted, kStoreError };
+enum class AllocFailure { kNone, kNoPools, kSubnetExhausted, kSharedNetworkExhausted, kStoreError, kHookSkip };
 
 struct AllocResult {
   std::optional<Lease4> lease;

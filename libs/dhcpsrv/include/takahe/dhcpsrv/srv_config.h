@@ -12,6 +12,7 @@
 #include "takahe/dhcp/option_definition.h"
 #include "takahe/dhcpsrv/cfg_options.h"
 #include "takahe/dhcpsrv/subnet.h"
+#include "takahe/hooks/hooks_config.h"
 #include "takahe/log/config.h"
 
 namespace takahe::dhcpsrv {
@@ -92,6 +93,10 @@ struct SrvConfig4 {
   int64_t statistic_default_sample_count = 20;
   int64_t statistic_default_sample_age = 0;
   double cache_threshold = 0.25;
+  /// `hooks-libraries`, loaded in this order.
+  std::vector<hooks::HookLibraryConfig> hooks_libraries;
+  /// `parked-packet-limit`: packets a hook point may hold parked (0 = no limit).
+  uint32_t parked_packet_limit = 256;
 
   const Subnet4* subnetById(SubnetId id) const;
 };

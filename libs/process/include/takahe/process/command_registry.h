@@ -55,11 +55,18 @@ class CommandRegistry {
   /// <reason>"}; then as execute(). Never throws.
   cc::Value executeText(std::string_view json) const;
 
+  /// Sees (and may change) every answer to a well-formed command before it is returned; the
+  /// daemons' `command_processed` hook point. One observer; an empty function removes it.
+  using AnswerObserver = std::function<void(const cc::Command& command, cc::Value& answer)>;
+  void setAnswerObserver(AnswerObserver observer);
+
  private:
   cc::Value run(const cc::Value& request) const;
+  cc::Value dispatch(const cc::Command& command) const;
 
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<const CommandHandler>, std::less<>> handlers_;
+  std::shared_ptr<const AnswerObserver> observer_;
 };
 
 }  // namespace takahe::process
