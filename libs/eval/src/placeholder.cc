@@ -1,4 +1,0 @@
-// Replaced by the evaluator.
-namespace takahe::eval {
-int placeholder() { return 0; }
-}  // namespace takahe::eval
