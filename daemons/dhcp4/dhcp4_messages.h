@@ -21,6 +21,7 @@ inline constexpr MessageId DHCP4_OPEN_SOCKET{"DHCP4_OPEN_SOCKET", Severity::kInf
 inline constexpr MessageId DHCP4_OPEN_SOCKET_FAIL{"DHCP4_OPEN_SOCKET_FAIL", Severity::kError, "cannot open a socket: %1"};
 inline constexpr MessageId DHCP4_NO_SOCKETS{"DHCP4_NO_SOCKETS", Severity::kWarn, "no interface is configured for DHCP service: the server receives nothing (set interfaces-config.interfaces)"};
 inline constexpr MessageId DHCP4_LEASES_LOADED{"DHCP4_LEASES_LOADED", Severity::kInfo, "lease file %1: %2 lease(s) loaded"};
+inline constexpr MessageId DHCP4_HOSTS_LOADED{"DHCP4_HOSTS_LOADED", Severity::kInfo, "host reservation file %1: %2 reservation(s) added by command loaded"};
 inline constexpr MessageId DHCP4_LEASE_LOAD_WARNING{"DHCP4_LEASE_LOAD_WARNING", Severity::kWarn, "lease file: %1"};
 inline constexpr MessageId DHCP4_PACKET_RECEIVED{"DHCP4_PACKET_RECEIVED", Severity::kDebug, "%1 received from %2 on %3"};
 inline constexpr MessageId DHCP4_PACKET_SEND{"DHCP4_PACKET_SEND", Severity::kDebug, "%1 sent to %2 port %3"};

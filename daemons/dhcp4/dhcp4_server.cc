@@ -21,6 +21,7 @@
 #include "processor.h"
 #include "socket_set.h"
 #include "takahe/dhcpsrv/config_parser4.h"
+#include "takahe/dhcpsrv/memfile_host_store.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
 #include "takahe/dhcpsrv/server_services4.h"
 #include "takahe/cc/map_reader.h"
@@ -51,6 +52,14 @@ std::string dataDirectory() {
 std::string leaseFilePath(const dhcpsrv::LeaseDatabaseConfig& db) {
   if (!db.name.empty()) return db.name;
   return dataDirectory() + "/takahe-leases4.csv";
+}
+
+/// The file of reservations added by command: `hosts-database.name`, else beside the lease
+/// file; "" (memory only) when leases are not persisted either.
+std::string hostFilePath(const dhcpsrv::SrvConfig4& cfg) {
+  if (!cfg.hosts_database.name.empty()) return cfg.hosts_database.name;
+  if (!cfg.lease_database.persist) return "";
+  return (std::filesystem::path(leaseFilePath(cfg.lease_database)).parent_path() / "takahe-hosts4.json").string();
 }
 
 std::string lfcExecutable() {
@@ -93,7 +102,7 @@ struct Dhcp4Server::Impl final : ServerControl {
   std::unique_ptr<dhcpsrv::MemfileLeaseStore4> store;
   std::unique_ptr<Processor> processor_;
   Hooks4 hooks;
-  std::unique_ptr<dhcpsrv::HostStore4> host_store;  // reservations added by command
+  std::unique_ptr<dhcpsrv::MemfileHostStore4> host_store;  // reservations added by command
   dhcpsrv::ServerServices4 services;
   SocketSet sockets;
   struct Watch {
@@ -491,6 +500,7 @@ struct Dhcp4Server::Impl final : ServerControl {
     std::vector<const process::UnixCommandServer*> kept_channels;
     bool http_changed = false;
     bool hooks_changed = false;
+    std::unique_ptr<dhcpsrv::MemfileHostStore4> fresh_hosts;
     try {
       bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
       if (reopen_sockets) {
@@ -499,6 +509,7 @@ struct Dhcp4Server::Impl final : ServerControl {
       }
       prepareControlSockets(*cfg, opened_channels, kept_channels);
       http_changed = replaceHttpChannels(*cfg, previous);
+      if (!host_store || host_store->path() != hostFilePath(*cfg)) fresh_hosts = openHostStore(*cfg);
       hooks_changed = replaceHooks(*cfg, previous);
       if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
     } catch (...) {
@@ -518,6 +529,11 @@ struct Dhcp4Server::Impl final : ServerControl {
         }
       }
       throw;
+    }
+    if (fresh_hosts) {
+      host_store = std::move(fresh_hosts);
+      services.hosts = host_store.get();
+      if (processor_) processor_->setHooks(&hooks, host_store.get());
     }
     logWarnings(*cfg);
     // As in Kea, the age limit applies only when the count limit is 0.
@@ -688,6 +704,17 @@ struct Dhcp4Server::Impl final : ServerControl {
     } catch (const std::exception& e) {
       TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, e.what());
     }
+  }
+
+  std::unique_ptr<dhcpsrv::MemfileHostStore4> openHostStore(const dhcpsrv::SrvConfig4& cfg) {
+    std::string path = hostFilePath(cfg);
+    if (!path.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    }
+    auto fresh = std::make_unique<dhcpsrv::MemfileHostStore4>(path);
+    TAKAHE_LOG(logger, DHCP4_HOSTS_LOADED, path.empty() ? std::string("(memory only)") : path, fresh->size());
+    return fresh;
   }
 
   std::unique_ptr<Processor> makeProcessor() {

@@ -18,7 +18,7 @@ namespace {
 
 // Dhcp4 keys Kea accepts that Takahe does not act on yet: reported as warnings.
 constexpr std::string_view kUnimplementedGlobals[] = {
-    "hosts-database", "hosts-databases", "client-classes", "dhcp4o6-port",
+    "hosts-databases", "client-classes", "dhcp4o6-port",
     "dhcp-queue-control", "dhcp-ddns", "sanity-checks", "config-control", "cache-max-age",
     "hostname-char-set", "hostname-char-replacement", "ddns-send-updates",
     "ddns-override-no-update", "ddns-override-client-update", "ddns-replace-client-name",
@@ -28,6 +28,22 @@ constexpr std::string_view kUnimplementedGlobals[] = {
     "early-global-reservations-lookup", "ip-reservations-unique", "reservations-lookup-first",
     "compatibility", "offer-lifetime", "stash-agent-options",
     "adaptive-lease-time-threshold"};
+
+void parseHostsDatabase(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  MapReader r(v, path);
+  std::string type = r.getNonEmptyString("type").value_or("");
+  if (type.empty()) r.fail("type", "missing 'type' (\"memfile\")");
+  if (type != "memfile") {
+    // SQL host databases come with the database backends; the rest of the map is theirs.
+    cfg.warnings.push_back(path + ": host database type '" + type +
+                           "' is not supported yet; reservations added by command are kept in memory");
+    cfg.hosts_database.type = type;
+    return;
+  }
+  cfg.hosts_database.type = type;
+  cfg.hosts_database.name = r.getString("name").value_or("");
+  r.finish(cfg.warnings);
+}
 
 void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
   MapReader r(v, path);
@@ -277,6 +293,7 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
           v->asList()[i], r.childPath("control-sockets") + "[" + std::to_string(i) + "]", cfg->warnings));
     }
   }
+  if (const auto* v = r.get("hosts-database")) parseHostsDatabase(*v, r.childPath("hosts-database"), *cfg);
   if (const auto* v = r.get("hooks-libraries")) {
     cfg->hooks_libraries = hooks::parseHooksLibraries(*v, r.childPath("hooks-libraries"));
   }

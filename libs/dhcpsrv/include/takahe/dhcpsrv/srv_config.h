@@ -45,6 +45,13 @@ struct LeaseDatabaseConfig {
   cc::Value raw;  // the whole map, for backends added later
 };
 
+/// `hosts-database`: where reservations added by command are kept. Only "memfile" (Takahe's
+/// embedded JSON file) is served today.
+struct HostDatabaseConfig {
+  std::string type = "memfile";
+  std::string name;  // file path ("" = beside the lease file, or memory only when leases are)
+};
+
 struct ExpiredLeasesConfig {
   uint32_t reclaim_timer_wait_time = 10;          // s
   uint32_t flush_reclaimed_timer_wait_time = 25;  // s
@@ -73,6 +80,7 @@ struct SrvConfig4 {
 
   InterfacesConfig interfaces;
   LeaseDatabaseConfig lease_database;
+  HostDatabaseConfig hosts_database;
   ExpiredLeasesConfig expired_leases;
   MultiThreadingConfig multi_threading;
   std::vector<log::LoggerSpec> loggers;

@@ -1,0 +1,274 @@
+// libtest_hooks.so: a hook library driven by its parameters, for the loader's unit tests and the
+// system tests. Not installed. Built three times: normal, with -DTEST_HOOKS_BAD_VERSION
+// (version() is wrong) and with -DTEST_HOOKS_NO_MT (no multi_threading_compatible export).
+//
+// Parameters (all optional):
+//   "refuse-load": true                  load() returns 1
+//   "counter-file": "/path"              one line per call: "<hook>[ 0x<xid>][ <lease address>]",
+//                                        plus "load" and "unload"
+//   "counter-hooks": ["pkt4_receive"]    hooks counted (default: every DHCPv4 hook point)
+//   "drop-hw": "aa:bb:..", "drop-hook": "pkt4_receive"   DROP for this client at that hook
+//   "skip-hw": "aa:bb:..", "skip-hook": "pkt4_receive"   SKIP for this client at that hook
+//   "set-option": {"code": N, "data": "hex"}              set in every response in pkt4_send
+//   "park-ms": N                         PARK in leases4_committed, unpark after N ms
+//   "command": "test-echo"               a command answering {"result": 0, "text": "test-echo",
+//                                        "arguments": <its arguments>}
+//   "fail-hook": "name"                  the callout at that hook returns 1
+//   "throw-hook": "name"                 the callout at that hook throws std::runtime_error
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "takahe/cc/command.h"
+#include "takahe/dhcp/pkt4.h"
+#include "takahe/dhcpsrv/lease.h"
+#include "takahe/hooks/hooks.h"
+#include "takahe/util/hex.h"
+#include "takahe/util/identifiers.h"
+
+namespace takahe::hooks::test_hooks {
+
+namespace {
+
+const char* const kDhcp4Hooks[] = {"dhcp4_srv_configured", "buffer4_receive",  "pkt4_receive",
+                                   "subnet4_select",       "host4_identifier", "lease4_select",
+                                   "lease4_renew",         "lease4_release",   "lease4_decline",
+                                   "leases4_committed",    "pkt4_send",        "buffer4_send",
+                                   "lease4_expire",        "lease4_recover",   "command_processed"};
+
+struct Settings {
+  std::string counter_file;
+  std::set<std::string> counter_hooks;
+  std::optional<HwAddr> drop_hw, skip_hw;
+  std::string drop_hook = "pkt4_receive", skip_hook = "pkt4_receive";
+  std::optional<std::pair<uint8_t, Bytes>> set_option;
+  int park_ms = -1;
+  std::string fail_hook, throw_hook;
+};
+
+Settings g_settings;
+
+/// Unparks packets when their delay is over, from one thread (started by load() when "park-ms"
+/// is set, stopped by unload(), which releases what is still parked).
+class Unparker {
+ public:
+  void start() {
+    stop_ = false;
+    thread_ = std::thread([this] { run(); });
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  void add(ParkingLot* lot, const void* key, std::chrono::milliseconds delay) {
+    {
+      std::lock_guard lock(mu_);
+      due_.emplace(std::chrono::steady_clock::now() + delay, std::make_pair(lot, key));
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (stop_) break;
+      if (due_.empty()) {
+        cv_.wait(lock);
+        continue;
+      }
+      auto first = due_.begin();
+      if (first->first > std::chrono::steady_clock::now()) {
+        cv_.wait_until(lock, first->first);
+        continue;
+      }
+      auto [lot, key] = first->second;
+      due_.erase(first);
+      lock.unlock();
+      lot->unpark(key);
+      lock.lock();
+    }
+    for (auto& [when, item] : due_) item.first->unpark(item.second);
+    due_.clear();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::multimap<std::chrono::steady_clock::time_point, std::pair<ParkingLot*, const void*>> due_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+Unparker g_unparker;
+bool g_unparker_running = false;
+
+using PktPtr = std::shared_ptr<dhcp::Pkt4>;
+using LeasePtr = std::shared_ptr<dhcpsrv::Lease4>;
+
+void appendLine(const std::string& line) {
+  if (g_settings.counter_file.empty()) return;
+  int fd = ::open(g_settings.counter_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  std::string data = line + "\n";
+  // One write on an O_APPEND descriptor: lines from concurrent workers do not interleave.
+  [[maybe_unused]] ssize_t n = ::write(fd, data.data(), data.size());
+  ::close(fd);
+}
+
+PktPtr query(CalloutHandle& h) {
+  auto* p = h.argument<PktPtr>("query4");
+  return p ? *p : nullptr;
+}
+
+LeasePtr lease(CalloutHandle& h) {
+  auto* p = h.argument<LeasePtr>("lease4");
+  return p ? *p : nullptr;
+}
+
+std::optional<HwAddr> clientHw(CalloutHandle& h) {
+  if (auto q = query(h)) return q->hwAddr();
+  if (auto l = lease(h)) return l->hwaddr;
+  return std::nullopt;
+}
+
+int onHook(CalloutHandle& h) {
+  const std::string& hook = h.hookName();
+  if (g_settings.counter_hooks.count(hook)) {
+    std::string line = hook;
+    if (auto q = query(h)) {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), " 0x%08x", q->xid);
+      line += buf;
+    }
+    if (auto l = lease(h)) line += " " + l->address.toString();
+    appendLine(line);
+  }
+  if (hook == g_settings.throw_hook) throw std::runtime_error("test_hooks: throw-hook " + hook);
+  if (hook == g_settings.fail_hook) return 1;
+
+  auto hw = clientHw(h);
+  if (g_settings.drop_hw && hook == g_settings.drop_hook && hw && *hw == *g_settings.drop_hw) {
+    h.setStatus(NextStep::kDrop);
+  }
+  if (g_settings.skip_hw && hook == g_settings.skip_hook && hw && *hw == *g_settings.skip_hw) {
+    h.setStatus(NextStep::kSkip);
+  }
+
+  if (hook == "pkt4_send" && g_settings.set_option) {
+    if (auto* r = h.argument<PktPtr>("response4"); r && *r) {
+      (*r)->setOption(g_settings.set_option->first, g_settings.set_option->second);
+    }
+  }
+
+  if (hook == "leases4_committed" && g_settings.park_ms >= 0) {
+    ParkingLot* lot = h.parkingLot();
+    PktPtr q = query(h);
+    if (lot && q) {
+      const void* key = q.get();
+      lot->reference(key);
+      h.setStatus(NextStep::kPark);
+      // The server keeps the packet alive while parked; we only hold its address.
+      g_unparker.add(lot, key, std::chrono::milliseconds(g_settings.park_ms));
+    }
+  }
+  return 0;
+}
+
+HwAddr hwParam(const cc::Value& v, const char* name) {
+  if (!v.isString()) throw ConfigError(std::string("test_hooks: '") + name + "' must be a string");
+  return HwAddr::fromString(v.asString());
+}
+
+}  // namespace
+
+}  // namespace takahe::hooks::test_hooks
+
+using namespace takahe;
+using namespace takahe::hooks;
+using namespace takahe::hooks::test_hooks;
+
+extern "C" {
+
+int version() {
+#ifdef TEST_HOOKS_BAD_VERSION
+  return TAKAHE_HOOKS_VERSION + 1;
+#else
+  return TAKAHE_HOOKS_VERSION;
+#endif
+}
+
+#ifndef TEST_HOOKS_NO_MT
+int multi_threading_compatible() { return 1; }
+#endif
+
+int load(LibraryHandle& handle) {
+  g_settings = Settings{};
+  const cc::Value& p = handle.getParameters();
+  if (const cc::Value* v = p.find("refuse-load"); v && v->isBool() && v->asBool()) return 1;
+  if (const cc::Value* v = p.find("counter-file")) g_settings.counter_file = v->asString();
+  if (const cc::Value* v = p.find("counter-hooks")) {
+    for (const auto& h : v->asList()) g_settings.counter_hooks.insert(h.asString());
+  } else {
+    g_settings.counter_hooks.insert(std::begin(kDhcp4Hooks), std::end(kDhcp4Hooks));
+  }
+  if (const cc::Value* v = p.find("drop-hw")) g_settings.drop_hw = hwParam(*v, "drop-hw");
+  if (const cc::Value* v = p.find("skip-hw")) g_settings.skip_hw = hwParam(*v, "skip-hw");
+  if (const cc::Value* v = p.find("drop-hook")) g_settings.drop_hook = v->asString();
+  if (const cc::Value* v = p.find("skip-hook")) g_settings.skip_hook = v->asString();
+  if (const cc::Value* v = p.find("set-option")) {
+    auto data = parseHex(v->at("data").asString());
+    if (!data) throw ConfigError("test_hooks: set-option data is not hex");
+    g_settings.set_option = std::make_pair(static_cast<uint8_t>(v->at("code").asInt()), *data);
+  }
+  if (const cc::Value* v = p.find("park-ms")) g_settings.park_ms = static_cast<int>(v->asInt());
+  if (const cc::Value* v = p.find("fail-hook")) g_settings.fail_hook = v->asString();
+  if (const cc::Value* v = p.find("throw-hook")) g_settings.throw_hook = v->asString();
+
+  for (const char* hook : kDhcp4Hooks) {
+    try {
+      handle.registerCallout(hook, onHook);
+    } catch (const std::exception&) {
+      // A server without this hook point (e.g. an older one): nothing to count there.
+    }
+  }
+  if (g_settings.park_ms >= 0) {
+    g_unparker.start();
+    g_unparker_running = true;
+  }
+  if (const cc::Value* v = p.find("command")) {
+    handle.registerCommandHandler(v->asString(), [name = v->asString()](const cc::Command& cmd) {
+      return cc::makeAnswer(cc::ResultCode::kSuccess, name, cmd.arguments);
+    });
+  }
+  appendLine("load");
+  return 0;
+}
+
+int unload() {
+  // Our code must stay mapped while the unpark thread runs.
+  if (g_unparker_running) {
+    g_unparker.stop();
+    g_unparker_running = false;
+  }
+  appendLine("unload");
+  return 0;
+}
+
+}  // extern "C"
