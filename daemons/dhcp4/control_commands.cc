@@ -8,6 +8,7 @@
 #include "takahe/cc/command.h"
 #include "takahe/crypto/hash.h"
 #include "takahe/dhcpsrv/config_parser4.h"
+#include "takahe/hooks/hooks_manager.h"
 #include "takahe/util/error.h"
 #include "takahe/util/time.h"
 
@@ -102,6 +103,7 @@ void registerConfigCommands(process::CommandRegistry& r, ServerControl& s) {
   });
   r.add("config-test", [](const cc::Command& cmd) {
     auto cfg = configFromArguments(cmd);
+    hooks::HooksManager::validate(cfg->hooks_libraries, cfg->multi_threading.enabled, "Dhcp4/hooks-libraries");
     return makeAnswer(ResultCode::kSuccess,
                       "Configuration seems sane. " + std::to_string(cfg->subnets.size()) +
                           " subnet(s); nothing was applied.");

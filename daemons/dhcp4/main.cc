@@ -9,6 +9,7 @@
 #include "takahe/process/pid_file.h"
 #include "takahe/net/interface.h"
 #include "takahe/dhcpsrv/config_parser4.h"
+#include "takahe/hooks/hooks_manager.h"
 #include "takahe/log/config.h"
 #include "takahe/util/error.h"
 
@@ -34,6 +35,8 @@ int testConfig(const std::string& file) {
       }
     }
     log::configure(cfg->loggers);  // outputs that cannot be opened make the file invalid here
+    // Hook libraries must open and match this server (their load() is not called).
+    hooks::HooksManager::validate(cfg->hooks_libraries, cfg->multi_threading.enabled, "Dhcp4/hooks-libraries");
     for (const auto& w : cfg->warnings) std::cerr << "WARN: " << w << "\n";
     std::cout << "Configuration " << file << " is valid: " << cfg->subnets.size() << " subnet(s)\n";
     return 0;

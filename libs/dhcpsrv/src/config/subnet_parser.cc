@@ -221,7 +221,7 @@ void parseReservations(const cc::Value& list, const std::string& path, SubnetId 
       h.options = parseOptionData(*od, r.childPath("option-data"), cfg.option_defs, warnings);
     }
     if (h.id_type == HostIdType::kFlexId) {
-      warnings.push_back(r.path() + ": flex-id reservations need the flex_id hook, which is not available yet");
+      warnings.push_back(r.path() + ": flex-id reservations match only when a hook library supplies the identifier at host4_identifier (and flex-id is in host-reservation-identifiers)");
     }
     if (into.find(h.id_type, h.identifier)) {
       r.fail(hostIdTypeName(h.id_type), "duplicate reservation for " + std::string(hostIdTypeName(h.id_type)) +
