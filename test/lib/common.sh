@@ -570,3 +570,46 @@ tkh_dhclient_release() {
   _tkh_dhclient_cmd "$1" "$2"
   timeout 20 "${TKH_CMD[@]}" -r -v eth0 >> "$2/dhclient.log" 2>&1 < /dev/null
 }
+
+# ------------------------------------------------------------------ takahe-agent
+# tkh_agent_start NS DHCP4_SOCKET [PORT]: starts takahe-agent inside namespace NS on
+# 127.0.0.1:PORT (8000), forwarding service "dhcp4" to the unix socket DHCP4_SOCKET. Sets
+# TKH_AGENT_NS, TKH_AGENT_PORT and TKH_AGENT_LOG; returns 1 (log shown) if it does not listen.
+tkh_agent_start() {
+  TKH_AGENT_NS=$1
+  TKH_AGENT_PORT=${3:-8000}
+  TKH_AGENT_LOG=$TKH_TMP/agent.log
+  local agent=${AGENT:-$BUILD_DIR/agent/takahe-agent}
+  cat > "$TKH_TMP/agent.json" << JSON
+{
+  "Control-agent": {
+    "http-host": "127.0.0.1",
+    "http-port": $TKH_AGENT_PORT,
+    "control-sockets": { "dhcp4": { "socket-type": "unix", "socket-name": "$2" } },
+    "loggers": [ { "name": "kea-ctrl-agent", "severity": "INFO",
+                   "output_options": [ { "output": "stdout" } ] } ]
+  }
+}
+JSON
+  mkdir -p "$TKH_TMP/run"
+  tkh_bg "$TKH_AGENT_LOG" ip netns exec "$TKH_AGENT_NS" env TAKAHE_PIDFILE_DIR="$TKH_TMP/run" "$agent" \
+    -c "$TKH_TMP/agent.json"
+  if ! tkh_wait_for 10 _tkh_agent_listening; then
+    tkh_show_tail "$TKH_AGENT_LOG"
+    return 1
+  fi
+}
+
+_tkh_agent_listening() {
+  ip netns exec "$TKH_AGENT_NS" ss -H -l -t -n "sport = :$TKH_AGENT_PORT" 2> /dev/null | grep -q LISTEN
+}
+
+# tkh_agent_send JSON: posts the command to the agent, with "service": ["dhcp4"] added when it
+# names no service, and prints the daemon's answer (the first of the agent's list) as JSON.
+tkh_agent_send() {
+  local body
+  body=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.setdefault("service", ["dhcp4"]); print(json.dumps(d))' "$1") || return 1
+  ip netns exec "$TKH_AGENT_NS" curl -s --max-time 20 -H 'Content-Type: application/json' -d "$body" \
+    "http://127.0.0.1:$TKH_AGENT_PORT/" |
+    python3 -c 'import json,sys; a=json.load(sys.stdin); print(json.dumps(a[0] if isinstance(a, list) else a))' 2> /dev/null
+}

@@ -1,6 +1,6 @@
 #!/bin/bash
 # libdhcp_host_cmds.so loaded into takahe-dhcp4: reservation-add/-get/-get-all/-get-page/
-# -get-by-hostname/-get-by-id/-del over the unix control socket with Kea's answers, the
+# -get-by-hostname/-get-by-id/-del sent with curl through takahe-agent, with Kea's answers, the
 # consistency checks (unknown subnet, address outside the subnet, duplicates against the
 # configuration file), a restart that keeps the added reservation, and a real client (dhclient)
 # that then gets the reserved address, hostname and option.
@@ -9,7 +9,7 @@ set -u
 
 tkh_init hook_host_cmds
 tkh_require_cmd dhclient
-tkh_require_cmd socat
+tkh_require_cmd curl
 tkh_require_cmd python3
 tkh_require_takahe
 HOOK=${HOST_CMDS_HOOK:-$BUILD_DIR/hooks-libs/host_cmds/libdhcp_host_cmds.so}
@@ -36,9 +36,10 @@ tkh_dhcp4_config "$conf" --subnets "[ $(tkh_std_subnet "$res") ]" \
 tkh_server_start "$conf" || { tkh_fail server-start "server did not start"; tkh_finish; }
 tkh_pass server-start
 tkh_check socket-created "no control socket at $sock" tkh_wait_for 5 test -S "$sock"
+tkh_agent_start "$TKH_SRV_NS" "$sock" || { tkh_fail agent-start "takahe-agent did not start"; tkh_finish; }
 
-# cmd JSON: sends one command, prints the answer.
-cmd() { printf '%s' "$1" | timeout 20 socat -t 15 - "UNIX-CONNECT:$sock"; }
+# cmd JSON: sends one command to takahe-dhcp4 through the agent, prints the answer.
+cmd() { tkh_agent_send "$1"; }
 # field ANSWER PYTHON-EXPR: evaluates EXPR with `a` bound to the parsed answer.
 field() { python3 -c "import json,sys; a=json.loads(sys.argv[1]); print($2)" "$1" 2> /dev/null; }
 # expect NAME RESULT JSON [TEXT-SUBSTRING]: the command's result code (and text) are as given.

@@ -38,34 +38,10 @@ tkh_dhcp4_config "$conf4" --leases "$leases" --iface lo/127.0.0.1 --socket udp -
 tkh_server_start "$conf4" || { tkh_fail server-start "takahe-dhcp4 did not start with the hooks"; tkh_finish; }
 tkh_wait_for 5 test -S "$sock" || { tkh_fail control-socket "no control socket at $sock"; tkh_finish; }
 
-AGENT_LOG=$TKH_TMP/agent.log
-cat > "$TKH_TMP/agent.json" << JSON
-{
-  "Control-agent": {
-    "http-host": "127.0.0.1",
-    "http-port": $PORT,
-    "control-sockets": { "dhcp4": { "socket-type": "unix", "socket-name": "$sock" } },
-    "loggers": [ { "name": "kea-ctrl-agent", "severity": "INFO",
-                   "output_options": [ { "output": "stdout" } ] } ]
-  }
-}
-JSON
-agent_listening() {
-  ip netns exec "$NS" ss -H -l -t -n "sport = :$PORT" 2> /dev/null | grep -q LISTEN
-}
-tkh_bg "$AGENT_LOG" ip netns exec "$NS" env TAKAHE_PIDFILE_DIR="$TKH_TMP/run" "$AGENT" -c "$TKH_TMP/agent.json"
-tkh_wait_for 10 agent_listening || {
-  tkh_show_tail "$AGENT_LOG"
-  tkh_fail agent-start "takahe-agent did not listen on port $PORT"
-  tkh_finish
-}
+tkh_agent_start "$NS" "$sock" "$PORT" || { tkh_fail agent-start "takahe-agent did not listen on port $PORT"; tkh_finish; }
 
 # send COMMAND [ARGUMENTS-JSON]: the daemon's answer (the first of the agent's list), as JSON.
-send() {
-  local body="{ \"command\": \"$1\", \"service\": [ \"dhcp4\" ]${2:+, \"arguments\": $2} }"
-  ip netns exec "$NS" curl -s --max-time 20 -H 'Content-Type: application/json' -d "$body" \
-    "http://127.0.0.1:$PORT/" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[0]))' 2> /dev/null
-}
+send() { tkh_agent_send "{ \"command\": \"$1\"${2:+, \"arguments\": $2} }"; }
 # field ANSWER PYTHON-EXPR: evaluates EXPR with `a` bound to the parsed answer.
 field() { python3 -c "import json,sys; a=json.loads(sys.argv[1]); print($2)" "$1" 2> /dev/null; }
 # expect NAME RESULT COMMAND [ARGUMENTS] [TEXT-FRAGMENT]: the answer has that result code (and

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -167,4 +168,17 @@ TEST_CASE("hooks-libraries parsing") {
   CHECK_THROWS_WITH(parseHooksLibraries(cc::parseJson(R"([{"library": "/a.so", "param": {}}])"), "H"),
                     Contains("unknown parameter"));
   CHECK_THROWS_AS(parseHooksLibraries(cc::parseJson(R"({"library": "/a.so"})"), "H"), ConfigError);
+}
+
+TEST_CASE("bare names and Kea hook paths resolve in the hooks directory") {
+  ::setenv("TAKAHE_HOOKS_PATH", HOOKS_TEST_DIR, 1);
+  Fixture f;
+  f.manager.load({{"libhooktest_good.so", cc::Value::makeMap()}}, false);
+  CHECK(f.run(2) == 4);
+  // A Kea configuration naming Kea's library loads Takahe's library of that file name.
+  f.manager.load({{"/usr/lib/x86_64-linux-gnu/kea/hooks/libhooktest_good.so", cc::parseJson(R"({"factor": 5})")}}, false);
+  CHECK(f.run(2) == 10);
+  CHECK_THROWS_WITH(HooksManager::validate({{"/usr/lib/x86_64-linux-gnu/kea/hooks/libnot_ours.so", cc::Value::makeMap()}}, false),
+                    Contains("does not exist"));
+  ::unsetenv("TAKAHE_HOOKS_PATH");
 }
