@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "agent_hooks.h"
 #include "takahe/cc/command.h"
 #include "takahe/crypto/hash.h"
 #include "takahe/util/error.h"
@@ -64,7 +65,8 @@ void registerConfigCommands(process::CommandRegistry& r, AgentControl& a) {
     return makeAnswer(ResultCode::kSuccess, "", hashArgs(*a.currentConfig()));
   });
   r.add("config-test", [](const cc::Command& cmd) {
-    configFromArguments(cmd);
+    auto cfg = configFromArguments(cmd);
+    AgentHooks::validate(cfg->hooks_libraries);
     return makeAnswer(ResultCode::kSuccess, "Configuration check successful; nothing was applied.");
   });
   r.add("config-set", [&a](const cc::Command& cmd) {
@@ -143,7 +145,8 @@ std::string buildReport() {
   return std::string("takahe-agent ") + TAKAHE_VERSION + "\ncompiler: " + __VERSION__ +
          "\nC++ standard: " + std::to_string(__cplusplus) +
          "\ncontrol channels: http, https (TLS), basic authentication\n" +
-         "forwarding: unix control sockets of dhcp4, dhcp6, d2\n";
+         "forwarding: unix control sockets of dhcp4, dhcp6, d2\n" +
+         "hook points: control_command_receive\n";
 }
 
 void registerAgentCommands(process::CommandRegistry& registry, AgentControl& agent) {

@@ -73,18 +73,8 @@ void parseControlAgent(const cc::Value& v, AgentConfig& cfg) {
   cfg.tls = listener.tls;
   cfg.auth = listener.auth;
   cfg.http_headers = listener.headers;
-  if (const auto* hooks = r.get("hooks-libraries")) {
-    if (!hooks->isList()) {
-      r.fail("hooks-libraries", "expected a list, got " + std::string(hooks->typeName()));
-    }
-    if (!hooks->asList().empty()) {
-      std::string where = hooks->position().str();
-      cfg.warnings.push_back(r.childPath("hooks-libraries") +
-                             ": hook libraries are not supported by takahe-agent yet; " +
-                             std::to_string(hooks->size()) + " librar" +
-                             (hooks->size() == 1 ? "y" : "ies") + " ignored" +
-                             (where.empty() ? "" : " (" + where + ")"));
-    }
+  if (const auto* libs = r.get("hooks-libraries")) {
+    cfg.hooks_libraries = hooks::parseHooksLibraries(*libs, r.childPath("hooks-libraries"));
   }
   if (const auto* l = r.get("loggers")) {
     cfg.loggers = log::parseLoggers(*l, r.childPath("loggers"), cfg.warnings);

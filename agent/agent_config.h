@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "takahe/cc/value.h"
+#include "takahe/hooks/hooks_config.h"
 #include "takahe/http/http.h"
 #include "takahe/log/config.h"
 
@@ -37,6 +38,8 @@ struct AgentConfig {
   std::vector<std::pair<std::string, std::string>> http_headers;
   /// Takahe extension `forward-timeout` (milliseconds): bound on one exchange with a daemon.
   std::chrono::milliseconds forward_timeout = kDefaultForwardTimeout;
+  /// `hooks-libraries`, in load order (paths as written; checked when applied or tested).
+  std::vector<hooks::HookLibraryConfig> hooks_libraries;
   std::vector<log::LoggerSpec> loggers;
   /// Accepted settings without effect, other top-level maps ignored, ... for the log.
   std::vector<std::string> warnings;

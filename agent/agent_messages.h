@@ -51,4 +51,20 @@ inline constexpr MessageId AGENT_SERVICE_NOT_CONFIGURED{
     "AGENT_SERVICE_NOT_CONFIGURED", Severity::kDebug,
     "command '%1' names service '%2', which has no control socket configured"};
 
+/// Hook libraries (takahe-ctrl-agent.hooks).
+inline constexpr MessageId AGENT_HOOKS_LOAD_FAIL{
+    "AGENT_HOOKS_LOAD_FAIL", Severity::kError,
+    "hook libraries could not be loaded, the previous ones are loaded again: %1"};
+inline constexpr MessageId AGENT_HOOKS_RESTORE_FAIL{
+    "AGENT_HOOKS_RESTORE_FAIL", Severity::kError,
+    "the previous hook libraries could not be loaded again (none is loaded now): %1"};
+inline constexpr MessageId AGENT_HOOKS_LOADED{"AGENT_HOOKS_LOADED", Severity::kInfo,
+                                              "hook libraries loaded: %1; library commands: %2"};
+inline constexpr MessageId AGENT_COMMAND_HOOK_SKIP{
+    "AGENT_COMMAND_HOOK_SKIP", Severity::kDebug,
+    "command '%1' answered by a hook library (control_command_receive returned skip)"};
+inline constexpr MessageId AGENT_COMMAND_HOOK_DROP{
+    "AGENT_COMMAND_HOOK_DROP", Severity::kDebug,
+    "command '%1' rejected by a hook library (control_command_receive returned drop)"};
+
 }  // namespace takahe::agent

@@ -13,6 +13,7 @@
 
 #include "agent_commands.h"
 #include "agent_config.h"
+#include "agent_hooks.h"
 #include "agent_messages.h"
 #include "forwarder.h"
 #include "request_handler.h"
@@ -72,8 +73,10 @@ struct AgentServer::Impl final : AgentControl {
   asio::steady_timer reopen_timer{io};
   asio::steady_timer retire_timer{io};
   process::CommandRegistry registry;
+  // After the registry (library commands live there), before everything that calls callouts.
+  AgentHooks hooks{registry};
   UnixForwarder forwarder{io, kDefaultForwardTimeout};
-  RequestHandler requests{registry, forwarder, *this};
+  RequestHandler requests{registry, forwarder, *this, &hooks};
   AgentConfigPtr config;
   int64_t start_time = nowUnixSeconds();
   int64_t reload_time = nowUnixSeconds();
@@ -182,12 +185,22 @@ struct AgentServer::Impl final : AgentControl {
     });
   }
 
+  /// Moves the agent to `cfg`, all or nothing: hook libraries are checked before anything
+  /// changes, loaded before the listener moves, and loaded again as they were when a later step
+  /// fails.
   void applyConfig(AgentConfigPtr cfg, bool initial) {
     AgentConfigPtr previous = config;
+    AgentHooks::validate(cfg->hooks_libraries);
     log::configure(cfg->loggers);  // validates first, changes nothing on error
+    bool hooks_changed = false;
     try {
+      hooks_changed = hooks.replace(cfg->hooks_libraries);  // restores the old set on failure
       updateListener(*cfg);
     } catch (...) {
+      if (hooks_changed) {
+        hooks.restore(previous ? previous->hooks_libraries
+                               : std::vector<takahe::hooks::HookLibraryConfig>{});
+      }
       if (previous) {
         try {
           log::configure(previous->loggers);
@@ -256,7 +269,10 @@ AgentServer::AgentServer(AgentOptions options) : impl_(std::make_unique<Impl>())
   impl_->opts = std::move(options);
 }
 
-AgentServer::~AgentServer() = default;
+AgentServer::~AgentServer() {
+  // Libraries go while everything they may reach still exists.
+  impl_->hooks.unloadAll();
+}
 
 void AgentServer::start() {
   auto& m = *impl_;
@@ -279,6 +295,8 @@ void AgentServer::start() {
 
 int AgentServer::run() {
   impl_->io.run();
+  // Libraries' unload() runs while logging is still up.
+  impl_->hooks.unloadAll();
   return impl_->exit_code;
 }
 

@@ -6,6 +6,7 @@
 
 #include "agent_commands.h"
 #include "agent_config.h"
+#include "agent_hooks.h"
 #include "agent_server.h"
 #include "takahe/process/pid_file.h"
 #include "takahe/log/config.h"
@@ -26,12 +27,18 @@ void usage(const po::options_description& desc) {
 int testConfig(const std::string& file) {
   try {
     auto cfg = agent::loadAgentConfigFile(file);
+    agent::AgentHooks::validate(cfg->hooks_libraries);  // opened and checked, load() not called
     log::configure(cfg->loggers);  // outputs that cannot be opened make the file invalid here
     for (const auto& w : cfg->warnings) {
       std::cerr << "WARN: " << w << "\n";
     }
     std::cout << "Configuration " << file << " is valid: " << cfg->url() << ", "
-              << cfg->control_sockets.size() << " control socket(s)\n";
+              << cfg->control_sockets.size() << " control socket(s)"
+              << (cfg->hooks_libraries.empty()
+                      ? std::string()
+                      : ", " + std::to_string(cfg->hooks_libraries.size()) + " hook librar" +
+                            (cfg->hooks_libraries.size() == 1 ? "y" : "ies"))
+              << "\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "Configuration " << file << " is invalid: " << e.what() << "\n";

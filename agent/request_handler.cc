@@ -21,6 +21,19 @@ Value listOf(Value answer) {
   return list;
 }
 
+/// The answer to a request a callout answered itself: its "response" as a list.
+Value skipAnswer(Value response) {
+  if (response.isList()) {
+    return response;
+  }
+  if (response.isMap()) {
+    return listOf(std::move(response));
+  }
+  return listOf(makeAnswer(ResultCode::kError,
+                           "a hook library answered the command (skip) without setting a "
+                           "response"));
+}
+
 /// Collects the answers of several services, in the order the request named them.
 struct Pending {
   std::vector<std::optional<Value>> answers;
@@ -50,8 +63,8 @@ struct Pending {
 }  // namespace
 
 RequestHandler::RequestHandler(const process::CommandRegistry& own, UnixForwarder& forwarder,
-                               const AgentControl& agent)
-    : own_(own), forwarder_(forwarder), agent_(agent) {}
+                               const AgentControl& agent, AgentHooks* hooks)
+    : own_(own), forwarder_(forwarder), agent_(agent), hooks_(hooks) {}
 
 void RequestHandler::handle(std::string_view body, AnswerDone done) {
   Value request;
@@ -64,6 +77,17 @@ void RequestHandler::handle(std::string_view body, AnswerDone done) {
     answer.set("text", std::string("invalid JSON: ") + e.what());
     done(HttpAnswer{400, std::move(answer)});
     return;
+  }
+  if (hooks_) {
+    ReceiveOutcome outcome = hooks_->receive(request);
+    if (outcome.step == hooks::NextStep::kDrop) {
+      done(HttpAnswer{200, listOf(makeAnswer(ResultCode::kError, kRejectedByHook))});
+      return;
+    }
+    if (outcome.step == hooks::NextStep::kSkip) {
+      done(HttpAnswer{200, skipAnswer(std::move(outcome.response))});
+      return;
+    }
   }
   std::vector<std::string> services;
   std::string command;

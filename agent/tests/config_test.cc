@@ -133,10 +133,11 @@ TEST_CASE("every Control-agent key is read", "[config]") {
   REQUIRE(cfg->loggers[0].outputs.size() == 1);
   CHECK(cfg->loggers[0].outputs[0].pattern == "%m%n");
   CHECK(cfg->forward_timeout == std::chrono::milliseconds(2500));
-  REQUIRE(cfg->warnings.size() == 2);
-  CHECK_THAT(cfg->warnings[0], Contains("Control-agent/hooks-libraries") &&
-                                   Contains("not supported") && Contains("agent.conf:"));
-  CHECK_THAT(cfg->warnings[1], Contains("Dhcp4") && Contains("ignored"));
+  REQUIRE(cfg->hooks_libraries.size() == 1);
+  CHECK(cfg->hooks_libraries[0].path == "/usr/lib/libx.so");
+  CHECK(cfg->hooks_libraries[0].parameters.isMap());
+  REQUIRE(cfg->warnings.size() == 1);
+  CHECK_THAT(cfg->warnings[0], Contains("Dhcp4") && Contains("ignored"));
   // The source is kept as written, for config-get.
   CHECK(cfg->source.find("comment")->asString() == "all keys");
   auto sc = cfg->serverConfig();
@@ -190,6 +191,18 @@ TEST_CASE("wrong values are refused with their path and line", "[config]") {
              Contains("Control-agent/loggers[0]/severity") && Contains("unknown severity"));
   CHECK_THAT(errorOf(R"({ "Control-agent": { "forward-timeout": 0 } })"),
              Contains("Control-agent/forward-timeout"));
+  CHECK_THAT(errorOf(R"({ "Control-agent": { "hooks-libraries": { } } })"),
+             Contains("Control-agent/hooks-libraries") && Contains("must be a list"));
+  CHECK_THAT(
+      errorOf("{ \"Control-agent\": { \"hooks-libraries\": [\n { \"parameters\": { } } ] } }"),
+      Contains("Control-agent/hooks-libraries[0]") && Contains("missing \"library\"") &&
+          Contains("agent.conf:2"));
+  CHECK_THAT(errorOf(R"({ "Control-agent": { "hooks-libraries": [ { "library": "/x.so",
+      "parameters": [ ] } ] } })"),
+             Contains("Control-agent/hooks-libraries[0]/parameters") && Contains("must be a map"));
+  CHECK_THAT(errorOf(R"({ "Control-agent": { "hooks-libraries": [ { "library": "/x.so",
+      "paramaters": { } } ] } })"),
+             Contains("Control-agent/hooks-libraries[0]/paramaters"));
   CHECK_THAT(errorOf(R"({ "Dhcp4": { } })"), Contains("missing mandatory 'Control-agent'"));
   CHECK_THAT(errorOf(R"([ 1 ])"), Contains("must be a map"));
   CHECK_THAT(errorOf(R"({ "Control-agent": [ ] })"), Contains("Control-agent: expected a map"));
