@@ -22,43 +22,8 @@ bool printable(std::span<const uint8_t> bytes) {
   return true;
 }
 
-void appendEscaped(std::string& out, const std::string& s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+/// A JSON string literal, escaped as the server's own JSON writer does.
+void appendEscaped(std::string& out, const std::string& s) { out += cc::Value(s).toJson(); }
 
 // Kea separates members with ", " and pads braces and brackets with one space.
 void appendKeaStyle(std::string& out, const cc::Value& v) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "processor.h"
+#include "quiet_logs.h"
 #include "takahe/cc/value.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
@@ -27,19 +28,7 @@ struct Harness {
   LinkInfo link;
 
   explicit Harness(const std::string& dhcp4_body) {
-    // Keep the test output readable: only warnings and errors.
-    static const bool quiet = [] {
-      log::initLogging("takahe-dhcp4", "kea-dhcp4", false);
-      log::LoggerSpec spec;
-      spec.name = "takahe-dhcp4";
-      spec.severity = log::Severity::kWarn;
-      log::OutputOption out;
-      out.output = "stderr";
-      spec.outputs.push_back(out);
-      log::configure({spec});
-      return true;
-    }();
-    (void)quiet;
+    testing::quietLogs();  // only warnings and errors
     dhcpsrv::MemfileConfig mc;
     mc.persist = false;
     store = std::make_unique<dhcpsrv::MemfileLeaseStore4>(mc);

@@ -16,6 +16,7 @@
 #include "takahe/log/config.h"
 #include "takahe/stats/stats_store.h"
 #include "takahe/util/time.h"
+#include "quiet_logs.h"
 #include "test_support.h"
 
 using namespace takahe;
@@ -25,21 +26,7 @@ using takahe::testing::TempDir;
 
 namespace {
 
-/// Keeps the output readable: the handlers log each failure, which these tests provoke.
-void quietLogs() {
-  static const bool done = [] {
-    log::initLogging("takahe-dhcp4", "kea-dhcp4", false);
-    log::LoggerSpec spec;
-    spec.name = "takahe-dhcp4";
-    spec.severity = log::Severity::kError;
-    log::OutputOption out;
-    out.output = "stderr";
-    spec.outputs.push_back(out);
-    log::configure({spec});
-    return true;
-  }();
-  (void)done;
-}
+void quietLogs() { takahe::testing::quietLogs(log::Severity::kError); }
 
 constexpr const char* kConfig = R"({"Dhcp4": {
   "valid-lifetime": 4000,
