@@ -4,11 +4,22 @@
 //
 // Parameters (all optional):
 //   "refuse-load": true                  load() returns 1
-//   "counter-file": "/path"              one line per call: "<hook>[ 0x<xid>][ <lease address>]",
-//                                        plus "load" and "unload"
+//   "counter-file": "/path"              one line per call: "<hook>[ 0x<xid>][ <lease address>]"
+//                                        (leases4_committed: the "leases4" addresses, comma
+//                                        separated), plus "load" and "unload"
 //   "counter-hooks": ["pkt4_receive"]    hooks counted (default: every DHCPv4 hook point)
+//   "counter-times": true                each counter line ends with " t=<ms since the epoch>"
+//   "args-file": "/path"                 one line per call: "<hook> name=value ..." for every
+//                                        argument, in name order (value "?" for an unknown type)
 //   "drop-hw": "aa:bb:..", "drop-hook": "pkt4_receive"   DROP for this client at that hook
 //   "skip-hw": "aa:bb:..", "skip-hook": "pkt4_receive"   SKIP for this client at that hook
+//                                        (a drop-hook / skip-hook without -hw: every call there)
+//   "set-lifetime": N                    lease4_select / lease4_renew set the lease's lifetime
+//   "select-subnet-id": N                subnet4_select picks the subnet with this id from
+//                                        subnet4collection; 0 sets subnet4 to null
+//   "select-foreign-subnet": true        subnet4_select sets a subnet outside the collection
+//   "flex-id": "hex"                     host4_identifier sets id_value
+//   "tag-responses": "text"              command_processed adds "test-hooks": text to answers
 //   "set-option": {"code": N, "data": "hex"}              set in every response in pkt4_send
 //   "park-ms": N                         PARK in leases4_committed, unpark after N ms
 //   "command": "test-echo"               a command answering {"result": 0, "text": "test-echo",
@@ -34,7 +45,10 @@
 
 #include "takahe/cc/command.h"
 #include "takahe/dhcp/pkt4.h"
+#include "takahe/dhcpsrv/host.h"
 #include "takahe/dhcpsrv/lease.h"
+#include "takahe/dhcpsrv/srv_config.h"
+#include "takahe/dhcpsrv/subnet.h"
 #include "takahe/hooks/hooks.h"
 #include "takahe/util/hex.h"
 #include "takahe/util/identifiers.h"
@@ -50,14 +64,24 @@ const char* const kDhcp4Hooks[] = {"dhcp4_srv_configured", "buffer4_receive",  "
                                    "lease4_expire",        "lease4_recover",   "command_processed"};
 
 struct Settings {
-  std::string counter_file;
+  std::string counter_file, args_file;
   std::set<std::string> counter_hooks;
+  bool counter_times = false;
   std::optional<HwAddr> drop_hw, skip_hw;
   std::string drop_hook = "pkt4_receive", skip_hook = "pkt4_receive";
+  bool drop_all = false, skip_all = false;  // a hook given without a hardware address
   std::optional<std::pair<uint8_t, Bytes>> set_option;
   int park_ms = -1;
   std::string fail_hook, throw_hook;
+  std::optional<uint32_t> set_lifetime;
+  std::optional<uint32_t> select_subnet_id;
+  bool select_foreign_subnet = false;
+  std::optional<Bytes> flex_id;
+  std::optional<std::string> tag_responses;
 };
+
+// A subnet that is not part of any configuration (select-foreign-subnet).
+dhcpsrv::Subnet4 g_foreign_subnet;
 
 Settings g_settings;
 
@@ -122,15 +146,17 @@ bool g_unparker_running = false;
 using PktPtr = std::shared_ptr<dhcp::Pkt4>;
 using LeasePtr = std::shared_ptr<dhcpsrv::Lease4>;
 
-void appendLine(const std::string& line) {
-  if (g_settings.counter_file.empty()) return;
-  int fd = ::open(g_settings.counter_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+void appendTo(const std::string& file, const std::string& line) {
+  if (file.empty()) return;
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return;
   std::string data = line + "\n";
   // One write on an O_APPEND descriptor: lines from concurrent workers do not interleave.
   [[maybe_unused]] ssize_t n = ::write(fd, data.data(), data.size());
   ::close(fd);
 }
+
+void appendLine(const std::string& line) { appendTo(g_settings.counter_file, line); }
 
 PktPtr query(CalloutHandle& h) {
   auto* p = h.argument<PktPtr>("query4");
@@ -148,8 +174,92 @@ std::optional<HwAddr> clientHw(CalloutHandle& h) {
   return std::nullopt;
 }
 
+std::string leaseList(const std::vector<LeasePtr>& leases) {
+  std::string out;
+  for (const auto& l : leases) {
+    if (!out.empty()) out += ",";
+    out += l ? l->address.toString() : "null";
+  }
+  return out.empty() ? "-" : out;
+}
+
+/// One argument as text, by the type doc/hooks.md gives for it ("?" for any other type).
+std::string describe(CalloutHandle& h, const std::string& name) {
+  char buf[32];
+  if (auto* p = h.argument<PktPtr>(name)) {
+    if (!*p) return "null";
+    auto type = (*p)->messageType();
+    std::snprintf(buf, sizeof(buf), "0x%08x/", (*p)->xid);
+    return buf + (type ? std::string(dhcp::messageTypeName(*type)) : std::string("none"));
+  }
+  if (auto* p = h.argument<LeasePtr>(name)) {
+    if (!*p) return "null";
+    return (*p)->address.toString() + "/" + std::to_string((*p)->valid_lifetime) + "/subnet" +
+           std::to_string((*p)->subnet_id.value);
+  }
+  if (auto* p = h.argument<const dhcpsrv::Subnet4*>(name)) {
+    return *p ? "subnet" + std::to_string((*p)->id.value) : "null";
+  }
+  if (auto* p = h.argument<const std::vector<dhcpsrv::Subnet4>*>(name)) {
+    return *p ? std::to_string((*p)->size()) + "-subnets" : "null";
+  }
+  if (auto* p = h.argument<std::vector<LeasePtr>>(name)) return leaseList(*p);
+  if (auto* p = h.argument<bool>(name)) return *p ? "true" : "false";
+  if (auto* p = h.argument<HwAddr>(name)) return p->toString();
+  if (auto* p = h.argument<ClientId>(name)) return p->bytes.empty() ? "-" : p->toString();
+  if (auto* p = h.argument<dhcpsrv::HostIdType>(name)) {
+    return std::string(dhcpsrv::hostIdTypeName(*p));
+  }
+  if (auto* p = h.argument<Bytes>(name)) return p->empty() ? "-" : toHex(*p);
+  if (auto* p = h.argument<std::shared_ptr<Bytes>>(name)) {
+    return *p ? std::to_string((*p)->size()) + "-bytes" : "null";
+  }
+  if (auto* p = h.argument<std::string>(name)) return *p;
+  if (auto* p = h.argument<cc::Value>(name)) return std::string(p->typeName());
+  if (auto* p = h.argument<std::shared_ptr<const dhcpsrv::SrvConfig4>>(name)) {
+    return *p ? std::to_string((*p)->subnets.size()) + "-subnets" : "null";
+  }
+  return "?";
+}
+
+void recordArguments(CalloutHandle& h) {
+  std::string line = h.hookName();
+  for (const std::string& name : h.getArgumentNames()) line += " " + name + "=" + describe(h, name);
+  appendTo(g_settings.args_file, line);
+}
+
+/// The changes a callout makes to its arguments at each hook point (when asked to).
+void changeArguments(CalloutHandle& h, const std::string& hook) {
+  if ((hook == "lease4_select" || hook == "lease4_renew") && g_settings.set_lifetime) {
+    if (auto l = lease(h)) l->valid_lifetime = *g_settings.set_lifetime;
+  }
+  if (hook == "subnet4_select") {
+    if (g_settings.select_foreign_subnet) {
+      h.setArgument("subnet4", static_cast<const dhcpsrv::Subnet4*>(&g_foreign_subnet));
+    } else if (g_settings.select_subnet_id) {
+      const dhcpsrv::Subnet4* chosen = nullptr;
+      auto* all = h.argument<const std::vector<dhcpsrv::Subnet4>*>("subnet4collection");
+      if (all && *all) {
+        for (const auto& s : **all) {
+          if (s.id.value == *g_settings.select_subnet_id) chosen = &s;
+        }
+      }
+      h.setArgument("subnet4", chosen);
+    }
+  }
+  if (hook == "host4_identifier" && g_settings.flex_id) {
+    h.setArgument("id_value", *g_settings.flex_id);
+  }
+  if (hook == "command_processed" && g_settings.tag_responses) {
+    if (auto* r = h.argument<cc::Value>("response"); r && r->isMap()) {
+      r->set("test-hooks", cc::Value(*g_settings.tag_responses));
+    }
+  }
+}
+
 int onHook(CalloutHandle& h) {
   const std::string& hook = h.hookName();
+  if (!g_settings.args_file.empty()) recordArguments(h);
   if (g_settings.counter_hooks.count(hook)) {
     std::string line = hook;
     if (auto q = query(h)) {
@@ -158,18 +268,29 @@ int onHook(CalloutHandle& h) {
       line += buf;
     }
     if (auto l = lease(h)) line += " " + l->address.toString();
+    if (auto* ls = h.argument<std::vector<LeasePtr>>("leases4"); ls && !ls->empty()) {
+      line += " " + leaseList(*ls);
+    }
+    if (g_settings.counter_times) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch());
+      line += " t=" + std::to_string(ms.count());
+    }
     appendLine(line);
   }
   if (hook == g_settings.throw_hook) throw std::runtime_error("test_hooks: throw-hook " + hook);
   if (hook == g_settings.fail_hook) return 1;
 
   auto hw = clientHw(h);
-  if (g_settings.drop_hw && hook == g_settings.drop_hook && hw && *hw == *g_settings.drop_hw) {
+  if (hook == g_settings.drop_hook &&
+      (g_settings.drop_all || (g_settings.drop_hw && hw && *hw == *g_settings.drop_hw))) {
     h.setStatus(NextStep::kDrop);
   }
-  if (g_settings.skip_hw && hook == g_settings.skip_hook && hw && *hw == *g_settings.skip_hw) {
+  if (hook == g_settings.skip_hook &&
+      (g_settings.skip_all || (g_settings.skip_hw && hw && *hw == *g_settings.skip_hw))) {
     h.setStatus(NextStep::kSkip);
   }
+  changeArguments(h, hook);
 
   if (hook == "pkt4_send" && g_settings.set_option) {
     if (auto* r = h.argument<PktPtr>("response4"); r && *r) {
@@ -228,10 +349,32 @@ int load(LibraryHandle& handle) {
   } else {
     g_settings.counter_hooks.insert(std::begin(kDhcp4Hooks), std::end(kDhcp4Hooks));
   }
+  if (const cc::Value* v = p.find("counter-times")) g_settings.counter_times = v->asBool();
   if (const cc::Value* v = p.find("drop-hw")) g_settings.drop_hw = hwParam(*v, "drop-hw");
   if (const cc::Value* v = p.find("skip-hw")) g_settings.skip_hw = hwParam(*v, "skip-hw");
-  if (const cc::Value* v = p.find("drop-hook")) g_settings.drop_hook = v->asString();
-  if (const cc::Value* v = p.find("skip-hook")) g_settings.skip_hook = v->asString();
+  if (const cc::Value* v = p.find("drop-hook")) {
+    g_settings.drop_hook = v->asString();
+    g_settings.drop_all = !g_settings.drop_hw;
+  }
+  if (const cc::Value* v = p.find("skip-hook")) {
+    g_settings.skip_hook = v->asString();
+    g_settings.skip_all = !g_settings.skip_hw;
+  }
+  if (const cc::Value* v = p.find("args-file")) g_settings.args_file = v->asString();
+  if (const cc::Value* v = p.find("set-lifetime")) {
+    g_settings.set_lifetime = static_cast<uint32_t>(v->asInt());
+  }
+  if (const cc::Value* v = p.find("select-subnet-id")) {
+    g_settings.select_subnet_id = static_cast<uint32_t>(v->asInt());
+  }
+  if (const cc::Value* v = p.find("select-foreign-subnet")) {
+    g_settings.select_foreign_subnet = v->asBool();
+  }
+  if (const cc::Value* v = p.find("flex-id")) {
+    g_settings.flex_id = parseHex(v->asString());
+    if (!g_settings.flex_id) throw ConfigError("test_hooks: flex-id is not hex");
+  }
+  if (const cc::Value* v = p.find("tag-responses")) g_settings.tag_responses = v->asString();
   if (const cc::Value* v = p.find("set-option")) {
     auto data = parseHex(v->at("data").asString());
     if (!data) throw ConfigError("test_hooks: set-option data is not hex");

@@ -169,7 +169,7 @@ void HooksManager::load(const std::vector<HookLibraryConfig>& libraries, bool mu
         for (const auto& co : list) registered += co.library == index;
       }
       rebuildPresent();
-      TAKAHE_LOG(hooksLogger(), HOOKS_LIBRARY_LOADED, c.path, registered, l.commands.size());
+      TAKAHE_LOG(hooksLogger(), HOOKS_LIBRARY_LOADED, l.path, registered, l.commands.size());
     }
   } catch (...) {
     unloadAll();
