@@ -33,50 +33,46 @@ const char* failureText(AllocFailure f) {
 
 }  // namespace
 
-std::vector<std::pair<HostIdType, Bytes>> Processor::clientIdentifiers(const Pkt4& q, const SrvConfig4& cfg) {
-  std::vector<std::pair<HostIdType, Bytes>> ids;
-  for (HostIdType t : cfg.host_identifiers) {
-    std::optional<Bytes> id;
-    switch (t) {
-      case HostIdType::kHwAddress: id = q.hwAddr().bytes; break;
-      case HostIdType::kClientId:
-        if (auto c = q.clientId()) id = c->bytes;
-        break;
-      case HostIdType::kCircuitId: id = q.relayAgentSubOption(dhcp::rai::kCircuitId); break;
-      case HostIdType::kDuid:
-        // RFC 4361 client identifiers carry a DUID after type 255 and a 4-byte IAID.
-        if (auto c = q.clientId(); c && c->bytes.size() > 5 && c->bytes[0] == 255) {
-          id = Bytes(c->bytes.begin() + 5, c->bytes.end());
-        }
-        break;
-      case HostIdType::kFlexId: {
-        // A hook library computes the flexible identifier (host4_identifier).
-        Bytes value;
-        callHook(hooks_ ? hooks_->host4_identifier : -1, [&](hooks::CalloutHandle& h) {
-          h.setArgument("id_type", HostIdType::kFlexId);
-          h.setArgument("id_value", Bytes{});
-        });
-        if (PacketHooks* ph = packetHooks(); ph && hooks_->present(hooks_->host4_identifier)) {
-          if (auto* v = ph->handle->argument<Bytes>("id_value")) value = *v;
-        }
-        if (!value.empty()) id = std::move(value);
-        break;
+std::optional<Bytes> Processor::clientIdentifier(HostIdType t, const Pkt4& q) {
+  switch (t) {
+    case HostIdType::kHwAddress: return q.hwAddr().bytes;
+    case HostIdType::kClientId:
+      if (auto c = q.clientId()) return c->bytes;
+      return std::nullopt;
+    case HostIdType::kCircuitId: return q.relayAgentSubOption(dhcp::rai::kCircuitId);
+    case HostIdType::kDuid:
+      // RFC 4361 client identifiers carry a DUID after type 255 and a 4-byte IAID.
+      if (auto c = q.clientId(); c && c->bytes.size() > 5 && c->bytes[0] == 255) {
+        return Bytes(c->bytes.begin() + 5, c->bytes.end());
       }
+      return std::nullopt;
+    case HostIdType::kFlexId: {
+      // A hook library computes the flexible identifier (host4_identifier).
+      PacketHooks* ph = packetHooks();
+      if (!ph || !hooks_->present(hooks_->host4_identifier)) return std::nullopt;
+      callHook(hooks_->host4_identifier, [](hooks::CalloutHandle& h) {
+        h.setArgument("id_type", HostIdType::kFlexId);
+        h.setArgument("id_value", Bytes{});
+      });
+      if (auto* v = ph->handle->argument<Bytes>("id_value")) return *v;
+      return std::nullopt;
     }
-    if (id && !id->empty()) ids.emplace_back(t, std::move(*id));
   }
-  return ids;
+  return std::nullopt;
 }
 
 /// The reservation that matches one of the client's identifiers, in configured order: the
-/// configuration's first, then those added by command.
+/// configuration's first, then those added by command (looked up only when there are any).
 void Processor::findHost(dhcpsrv::ClientContext4& ctx, const Pkt4& q, const SrvConfig4& cfg, const Subnet4* subnet) {
   if (!subnet) return;
-  auto ids = clientIdentifiers(q, cfg);
-  for (const auto& [t, id] : ids) {
+  const bool use_store = host_store_ && host_store_->size() != 0;
+  std::vector<std::pair<HostIdType, Bytes>> store_ids;  // stays empty (no allocation) without a store
+  for (HostIdType t : cfg.host_identifiers) {
+    std::optional<Bytes> id = clientIdentifier(t, q);
+    if (!id || id->empty()) continue;
     // The selected subnet first, then the other subnets of its shared network.
     auto inSubnet = [&](const Subnet4& s) -> const Host4* {
-      return s.reservations_in_subnet ? s.hosts.find(t, id) : nullptr;
+      return s.reservations_in_subnet ? s.hosts.find(t, *id) : nullptr;
     };
     if (const Host4* h = inSubnet(*subnet)) return void(ctx.host = h);
     if (!subnet->shared_network.empty()) {
@@ -86,11 +82,11 @@ void Processor::findHost(dhcpsrv::ClientContext4& ctx, const Pkt4& q, const SrvC
       }
     }
     if (subnet->reservations_global) {
-      if (const Host4* h = cfg.global_hosts.find(t, id)) return void(ctx.host = h);
+      if (const Host4* h = cfg.global_hosts.find(t, *id)) return void(ctx.host = h);
     }
+    if (use_store) store_ids.emplace_back(t, std::move(*id));
   }
-  if (!host_store_ || host_store_->size() == 0) return;
-  for (const auto& [t, id] : ids) {
+  for (const auto& [t, id] : store_ids) {
     std::optional<Host4> h;
     if (subnet->reservations_in_subnet) h = host_store_->get(subnet->id, t, id);
     if (!h && subnet->reservations_global) h = host_store_->get(SubnetId(0), t, id);

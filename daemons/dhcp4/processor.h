@@ -122,10 +122,8 @@ class Processor {
   }
   /// Installs the lease4_select / lease4_renew callouts on an allocation context.
   void installLeaseHooks(dhcpsrv::ClientContext4& ctx);
-  /// Identifiers of the client in `host-reservation-identifiers` order (flex-id from the
-  /// host4_identifier hook point).
-  std::vector<std::pair<dhcpsrv::HostIdType, Bytes>> clientIdentifiers(const dhcp::Pkt4& q,
-                                                                        const dhcpsrv::SrvConfig4& cfg);
+  /// One identifier of the client (flex-id from the host4_identifier hook point), if it has it.
+  std::optional<Bytes> clientIdentifier(dhcpsrv::HostIdType type, const dhcp::Pkt4& q);
   void findHost(dhcpsrv::ClientContext4& ctx, const dhcp::Pkt4& q, const dhcpsrv::SrvConfig4& cfg,
                 const dhcpsrv::Subnet4* subnet);
   void noteCommitted(const dhcpsrv::AllocResult& r);

@@ -102,6 +102,7 @@ MemfileHostStore4::MemfileHostStore4(std::string path) : path_(std::move(path)) 
   if (!path_.empty()) {
     load();
   }
+  count_.store(hosts_.size(), std::memory_order_relaxed);
 }
 
 void MemfileHostStore4::load() {
@@ -200,6 +201,7 @@ void MemfileHostStore4::add(const Host4& host) {
   if (host.address) {
     by_address_.emplace(AddressKey{host.subnet_id.value, *host.address}, std::move(key));
   }
+  count_.store(hosts_.size(), std::memory_order_relaxed);
 }
 
 bool MemfileHostStore4::eraseLocked(const Key& key) {
@@ -216,6 +218,7 @@ bool MemfileHostStore4::eraseLocked(const Key& key) {
   if (node.mapped().address) {
     by_address_.erase({node.mapped().subnet_id.value, *node.mapped().address});
   }
+  count_.store(hosts_.size(), std::memory_order_relaxed);
   return true;
 }
 
@@ -313,9 +316,6 @@ std::vector<Host4> MemfileHostStore4::getAll() const {
   return out;
 }
 
-size_t MemfileHostStore4::size() const {
-  std::shared_lock lock(mutex_);
-  return hosts_.size();
-}
+size_t MemfileHostStore4::size() const { return count_.load(std::memory_order_relaxed); }
 
 }  // namespace takahe::dhcpsrv

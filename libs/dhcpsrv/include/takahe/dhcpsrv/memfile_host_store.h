@@ -4,6 +4,7 @@
 // {"reservations": [<Kea reservation map with "subnet-id">, ...]} before the call returns, so
 // reservations added by command survive restarts without a database.
 
+#include <atomic>
 #include <map>
 #include <shared_mutex>
 #include <string>
@@ -55,6 +56,8 @@ class MemfileHostStore4 final : public HostStore4 {
   mutable std::shared_mutex mutex_;
   std::map<Key, Host4> hosts_;
   std::map<AddressKey, Key> by_address_;
+  /// hosts_.size(), readable without the lock: the packet path asks on every lookup.
+  std::atomic<size_t> count_{0};
 };
 
 }  // namespace takahe::dhcpsrv
