@@ -37,7 +37,7 @@ if ((${#missing[@]})); then
     # If a service we just installed got started anyway, stop it.
     for p in "${missing[@]}"; do
       case $p in
-        kea-*-server | kea-ctrl-agent)
+        kea-*-server | kea-ctrl-agent | postgresql-* | mariadb-server)
           if command -v systemctl > /dev/null && [[ -d /run/systemd/system ]]; then
             systemctl stop "$p" > /dev/null 2>&1
           elif command -v service > /dev/null; then

@@ -147,15 +147,11 @@ bool AllocEngine4::commit(ClientContext4& ctx, const Subnet4& subnet, IPv4Addres
     return true;
   }
   if (!ctx.fake) {
-    bool ok = existing ? store_.update(lease) : store_.add(lease);
-    if (!ok && !existing) {
-      // Lost a race with another worker for this address.
-      return false;
-    }
-    if (!ok) {
-      out.failure = AllocFailure::kStoreError;
-      return false;
-    }
+    // Conditional writes: an insert fails when another worker or server created the lease
+    // first, and a takeover fails when the lease changed since we read it. Either way this
+    // address is lost to us and the caller tries another.
+    bool ok = existing ? store_.updateIf(lease, *existing) : store_.add(lease);
+    if (!ok) return false;
   }
   out.lease = std::move(lease);
   return true;

@@ -283,7 +283,14 @@ bool MemfileLeaseStore4::add(const Lease4& lease) {
   return true;
 }
 
-bool MemfileLeaseStore4::update(const Lease4& lease) {
+bool MemfileLeaseStore4::update(const Lease4& lease) { return replace(lease, nullptr); }
+
+bool MemfileLeaseStore4::updateIf(const Lease4& lease, const Lease4& expected) {
+  if (expected.address != lease.address) return false;
+  return replace(lease, &expected);
+}
+
+bool MemfileLeaseStore4::replace(const Lease4& lease, const Lease4* expected) {
   validate(lease);
   PackedLease packed = PackedLease::pack(lease);
   std::string row;
@@ -294,6 +301,9 @@ bool MemfileLeaseStore4::update(const Lease4& lease) {
   std::unique_lock lock(impl_->mutex);
   auto it = impl_->leases.find(a);
   if (it == impl_->leases.end()) {
+    return false;
+  }
+  if (expected && !sameHolder(it->second.unpack(a), *expected)) {
     return false;
   }
   if (impl_->config.persist) {

@@ -44,6 +44,25 @@ TEST_CASE("Memfile store adds, updates and removes leases with the expected resu
   CHECK(store.size() == 0);
 }
 
+TEST_CASE("Memfile updateIf replaces only the lease it was given") {
+  TempDir dir;
+  MemfileLeaseStore4 store(configFor(dir));
+  Lease4 old = makeLease("192.0.2.20", "00:00:00:00:00:01", 1, 1700000000, 60);
+  REQUIRE(store.add(old));
+  Lease4 taker = makeLease("192.0.2.20", "00:00:00:00:00:02", 1, 1700001000, 3600);
+  Lease4 other = makeLease("192.0.2.20", "00:00:00:00:00:03", 1, 1700001000, 3600);
+  CHECK(store.updateIf(taker, old));
+  // A second taker that read the same old lease loses: the lease is no longer `old`.
+  CHECK_FALSE(store.updateIf(other, old));
+  CHECK(store.get(old.address)->hwaddr == taker.hwaddr);
+  // Absent lease, or an expected lease of another address: nothing changes.
+  CHECK_FALSE(store.updateIf(makeLease("192.0.2.21", "00:00:00:00:00:02", 1), makeLease("192.0.2.21", "00:00:00:00:00:01", 1)));
+  CHECK_FALSE(store.updateIf(taker, makeLease("192.0.2.22", "00:00:00:00:00:02", 1, 1700001000, 3600)));
+  // The journal has the add and the one takeover only.
+  auto rows = lines(readFile(dir.file("kea-leases4.csv")));
+  CHECK(rows.size() == 3);
+}
+
 TEST_CASE("Memfile store refuses leases the lease file could not represent") {
   TempDir dir;
   MemfileLeaseStore4 store(configFor(dir));

@@ -18,6 +18,11 @@ struct SubnetLeaseCounts {
   bool operator==(const SubnetLeaseCounts&) const = default;
 };
 
+/// Whether two leases of one address have the same holder and term (what updateIf compares).
+inline bool sameHolder(const Lease4& a, const Lease4& b) {
+  return a.hwaddr.bytes == b.hwaddr.bytes && a.client_id == b.client_id && a.expire() == b.expire() && a.state == b.state;
+}
+
 /// Storage of DHCPv4 leases: memfile, SQLite, PostgreSQL and MySQL implement it.
 ///
 /// Every method is thread-safe. Methods returning several leases return them ordered by address.
@@ -31,6 +36,11 @@ class LeaseStore4 {
   virtual bool add(const Lease4& lease) = 0;
   /// Replaces the lease for lease.address; false if there is none.
   virtual bool update(const Lease4& lease) = 0;
+  /// Replaces the lease of expected.address by `lease` only if the stored lease still equals
+  /// `expected` (same hwaddr, client_id, expire, state); false (nothing changes) when another
+  /// server changed or removed it meanwhile. Taking over another client's expired lease uses
+  /// this, so that two servers sharing a database never both take it.
+  virtual bool updateIf(const Lease4& lease, const Lease4& expected) = 0;
   /// Deletes the lease for `address`; false if there is none.
   virtual bool remove(IPv4Address address) = 0;
 

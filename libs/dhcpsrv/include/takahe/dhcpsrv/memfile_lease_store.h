@@ -66,6 +66,7 @@ class MemfileLeaseStore4 final : public LeaseStore4 {
 
   bool add(const Lease4& lease) override;
   bool update(const Lease4& lease) override;
+  bool updateIf(const Lease4& lease, const Lease4& expected) override;
   bool remove(IPv4Address address) override;
   std::optional<Lease4> get(IPv4Address address) const override;
   std::vector<Lease4> getByHwAddr(const HwAddr& hwaddr) const override;
@@ -99,6 +100,7 @@ class MemfileLeaseStore4 final : public LeaseStore4 {
   std::vector<std::string> lfcCommand() const;
 
  private:
+  bool replace(const Lease4& lease, const Lease4* expected);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
