@@ -20,6 +20,10 @@
 #                `meson test --suite unit --test-args='-r xml' NAMES`, then
 #                test/lib/meson_results.py reads the XML each binary printed
 #                (from meson's JSON log). Other unit tests count once each.
+#   db suite     counted like the unit suite; its tests need the PostgreSQL
+#                and MariaDB servers that test/lib/db.sh starts before the
+#                meson tests (throwaway, under $BUILD_DIR/test-db) and stops
+#                at the end, also on failure or interruption.
 #   other suites each meson test counts once (exit 77 = skipped).
 #   system       each PASS:/FAIL:/SKIP: line a script prints counts once; a
 #                script that exits non-zero without a FAIL line, or prints
@@ -69,7 +73,10 @@ FAILED=0
 SKIPPED=0
 START=$(date +%s)
 LOGDIR=$(mktemp -d /tmp/takahe-run-all.XXXXXX)
-trap 'rm -rf "$LOGDIR"' EXIT
+# shellcheck disable=SC1091 # sourced by path; checked on its own
+. "$REPO/test/lib/db.sh"
+trap 'db_stop_all; rm -rf "$LOGDIR"' EXIT
+trap 'exit 130' INT TERM
 
 section() {
   echo
@@ -154,31 +161,47 @@ run_meson() {
   fi
 }
 
-if ((BUILD_OK)); then
-  section "unit tests (Catch2 test cases)"
-  # Only Catch2 binaries get `-r xml`; other tests of the unit suite (e.g. a
+# run_suite SUITE: each Catch2 test case of the suite counts once.
+run_suite() {
+  local suite=$1
+  # Only Catch2 binaries get `-r xml`; other tests of the suite (e.g. a
   # corpus replay driver) run with their own arguments and count once.
   meson introspect "$BUILD_DIR" --tests > "$LOGDIR/tests.json" 2> "$LOGDIR/introspect.err"
-  python3 "$REPO/test/lib/meson_results.py" --classify "$LOGDIR/tests.json" unit \
-    > "$LOGDIR/unit-kinds" 2>> "$LOGDIR/introspect.err"
-  mapfile -t catch2_tests < <(sed -n 's/^catch2 //p' "$LOGDIR/unit-kinds")
-  mapfile -t plain_tests < <(sed -n 's/^plain //p' "$LOGDIR/unit-kinds")
+  python3 "$REPO/test/lib/meson_results.py" --classify "$LOGDIR/tests.json" "$suite" \
+    > "$LOGDIR/$suite-kinds" 2>> "$LOGDIR/introspect.err"
+  mapfile -t catch2_tests < <(sed -n 's/^catch2 //p' "$LOGDIR/$suite-kinds")
+  mapfile -t plain_tests < <(sed -n 's/^plain //p' "$LOGDIR/$suite-kinds")
   if [[ -s "$LOGDIR/introspect.err" ]]; then
-    echo "FAIL: unit: could not list the meson tests"
+    echo "FAIL: $suite: could not list the meson tests"
     show_tail "$LOGDIR/introspect.err" 10
     add 0 1 0
   fi
   if ((${#catch2_tests[@]})); then
-    run_meson unit --catch2 --suite unit "--test-args=-r xml" "${catch2_tests[@]}"
+    run_meson "$suite" --catch2 --suite "$suite" "--test-args=-r xml" "${catch2_tests[@]}"
   fi
   if ((${#plain_tests[@]})); then
-    run_meson unit-plain "" --suite unit "${plain_tests[@]}"
+    run_meson "$suite-plain" "" --suite "$suite" "${plain_tests[@]}"
   fi
   if ((${#catch2_tests[@]} + ${#plain_tests[@]} == 0)); then
-    echo "# no unit tests registered"
+    echo "# no $suite tests registered"
   fi
+}
+
+if ((BUILD_OK)); then
+  section "unit tests (Catch2 test cases)"
+  run_suite unit
+  section "database servers"
+  if ! db_start_all 2> "$LOGDIR/db-start.log"; then
+    echo "FAIL: db/start: could not start the test database servers"
+    show_tail "$LOGDIR/db-start.log" 30
+    add 0 1 0
+  else
+    sed 's/^/# /' "$LOGDIR/db-start.log"
+  fi
+  section "database tests (Catch2 test cases)"
+  run_suite db
   section "other meson tests"
-  run_meson other "" --no-suite unit
+  run_meson other "" --no-suite unit --no-suite db
 fi
 
 # ----------------------------------------------------------- system tests
@@ -217,6 +240,7 @@ else
   done
 fi
 
+db_stop_all
 section "done"
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 if ((FAILED > 0)); then

@@ -11,14 +11,15 @@ declare -A allowed=(
   [crypto]="util crypto"
   [process]="util cc log process"
   [http]="util cc log http"
+  [db]="util cc log db"
   [stats]="util cc stats"
   [dhcp]="util dhcp"
   [net]="util net"
   [eval]="util dhcp eval"
   [hooks]="util cc log hooks"
-  [dhcpsrv]="util cc log stats dhcp hooks dhcpsrv"
+  [dhcpsrv]="util cc log stats dhcp hooks db dhcpsrv"
   # Hook libraries see only the installed public API (takahe-hooks.pc).
-  [../hooks-libs]="util cc log stats dhcp eval hooks dhcpsrv"
+  [../hooks-libs]="util cc log stats dhcp eval hooks db dhcpsrv"
 )
 for dir in "$REPO"/libs/*/; do
   lib=$(basename "$dir")
