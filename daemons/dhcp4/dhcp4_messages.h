@@ -21,6 +21,11 @@ inline constexpr MessageId DHCP4_OPEN_SOCKET{"DHCP4_OPEN_SOCKET", Severity::kInf
 inline constexpr MessageId DHCP4_OPEN_SOCKET_FAIL{"DHCP4_OPEN_SOCKET_FAIL", Severity::kError, "cannot open a socket: %1"};
 inline constexpr MessageId DHCP4_NO_SOCKETS{"DHCP4_NO_SOCKETS", Severity::kWarn, "no interface is configured for DHCP service: the server receives nothing (set interfaces-config.interfaces)"};
 inline constexpr MessageId DHCP4_LEASES_LOADED{"DHCP4_LEASES_LOADED", Severity::kInfo, "lease file %1: %2 lease(s) loaded"};
+inline constexpr MessageId DHCP4_LEASE_DB_OPENED{"DHCP4_LEASE_DB_OPENED", Severity::kInfo, "leases are stored in the %1: %2 lease(s) there now"};
+inline constexpr MessageId DHCP4_DB_LOST{"DHCP4_DB_LOST", Severity::kError, "lost the connection to the %1: %2; recovering per on-fail"};
+inline constexpr MessageId DHCP4_DB_RECONNECTED{"DHCP4_DB_RECONNECTED", Severity::kInfo, "reconnected to the %1 after %2 attempt(s); service resumes"};
+inline constexpr MessageId DHCP4_DB_RECONNECT_FAILED{"DHCP4_DB_RECONNECT_FAILED", Severity::kWarn, "database reconnect attempt %1 of %2 failed: %3"};
+inline constexpr MessageId DHCP4_DB_GIVE_UP{"DHCP4_DB_GIVE_UP", Severity::kFatal, "the %1 did not come back after %2 attempt(s) (max-reconnect-tries); exiting"};
 inline constexpr MessageId DHCP4_HOSTS_LOADED{"DHCP4_HOSTS_LOADED", Severity::kInfo, "host reservation file %1: %2 reservation(s) added by command loaded"};
 inline constexpr MessageId DHCP4_LEASE_LOAD_WARNING{"DHCP4_LEASE_LOAD_WARNING", Severity::kWarn, "lease file: %1"};
 inline constexpr MessageId DHCP4_PACKET_RECEIVED{"DHCP4_PACKET_RECEIVED", Severity::kDebug, "%1 received from %2 on %3"};

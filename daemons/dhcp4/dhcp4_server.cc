@@ -15,15 +15,19 @@
 #include <map>
 
 #include "control_commands.h"
+#include "db_recovery.h"
 #include "hooks4.h"
 #include "dhcp4_messages.h"
 #include "network_state.h"
 #include "packet_path.h"
 #include "processor.h"
+#include "lease_store_open.h"
 #include "socket_set.h"
 #include "takahe/dhcpsrv/config_parser4.h"
 #include "takahe/dhcpsrv/memfile_host_store.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
+#include "takahe/dhcpsrv/sql_lease_store.h"
+#include "takahe/db/connection.h"
 #include "takahe/dhcpsrv/server_services4.h"
 #include "takahe/cc/map_reader.h"
 #include "takahe/http/http.h"
@@ -41,41 +45,6 @@ namespace takahe::dhcp4 {
 namespace asio = boost::asio;
 using dhcpsrv::SrvConfig4Ptr;
 
-namespace {
-
-std::string dataDirectory() {
-  for (const char* env : {"TAKAHE_DHCP_DATA_DIR", "KEA_DHCP_DATA_DIR"}) {
-    if (const char* v = std::getenv(env); v && *v) return v;
-  }
-  return std::string(TAKAHE_LOCALSTATEDIR) + "/lib/takahe";
-}
-
-std::string leaseFilePath(const dhcpsrv::LeaseDatabaseConfig& db) {
-  if (!db.name.empty()) return db.name;
-  return dataDirectory() + "/takahe-leases4.csv";
-}
-
-/// The file of reservations added by command: `hosts-database.name`, else beside the lease
-/// file; "" (memory only) when leases are not persisted either.
-std::string hostFilePath(const dhcpsrv::SrvConfig4& cfg) {
-  if (!cfg.hosts_database.name.empty()) return cfg.hosts_database.name;
-  if (!cfg.lease_database.persist) return "";
-  return (std::filesystem::path(leaseFilePath(cfg.lease_database)).parent_path() / "takahe-hosts4.json").string();
-}
-
-std::string lfcExecutable() {
-  // Installed layout first, then the binary beside ours (build tree).
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (auto candidate : {self.parent_path() / "takahe-lfc", self.parent_path() / "../../tools/lfc/takahe-lfc"}) {
-      if (std::filesystem::exists(candidate, ec)) return std::filesystem::weakly_canonical(candidate, ec).string();
-    }
-  }
-  return std::string(TAKAHE_SBINDIR) + "/takahe-lfc";
-}
-
-}  // namespace
 
 struct Dhcp4Server::Impl final : ServerControl {
   ServerOptions opts;
@@ -100,12 +69,20 @@ struct Dhcp4Server::Impl final : ServerControl {
 
   SrvConfig4Ptr config;
   stats::StatsStore stats_store;
-  std::unique_ptr<dhcpsrv::MemfileLeaseStore4> store;
+  std::unique_ptr<dhcpsrv::LeaseStore4> store;
   std::unique_ptr<Processor> processor_;
   Hooks4 hooks;
   PacketPath packets{PacketPath::Context{processor_, hooks, sockets, config, network, stats_store, logger,
                                          [this] { return ports(); },
-                                         [this](std::function<void()> fn) { asio::post(io, std::move(fn)); }}};
+                                         [this](std::function<void()> fn) { asio::post(io, std::move(fn)); },
+                                         [this](const std::string& why) { db_recovery.lost(why); }}};
+  DbRecovery db_recovery{network, logger,
+                         DbRecovery::Hooks{[this](std::string& error) { return reconnectStore(error); },
+                                           [this](uint32_t ms, std::function<void()> fn) { runAfter(ms, std::move(fn)); },
+                                           [this](int code) {
+                                             exit_code = code;
+                                             io.stop();
+                                           }}};
   std::unique_ptr<dhcpsrv::MemfileHostStore4> host_store;  // reservations added by command
   dhcpsrv::ServerServices4 services;
   SocketSet sockets;
@@ -134,34 +111,30 @@ struct Dhcp4Server::Impl final : ServerControl {
     for (const auto& w : cfg.warnings) TAKAHE_LOG(logger, DHCP4_CONFIG_WARNING, w);
   }
 
-  std::unique_ptr<dhcpsrv::MemfileLeaseStore4> openStore(const dhcpsrv::SrvConfig4& cfg) {
-    dhcpsrv::MemfileConfig mc;
-    mc.path = leaseFilePath(cfg.lease_database);
-    mc.persist = cfg.lease_database.persist;
-    mc.lfc_interval = cfg.lease_database.lfc_interval;
-    mc.max_row_errors = cfg.lease_database.max_row_errors;
-    mc.lfc_executable = lfcExecutable();
-    mc.config_path_for_lfc = opts.config_file;
-    if (mc.persist) {
-      std::error_code ec;
-      std::filesystem::create_directories(std::filesystem::path(mc.path).parent_path(), ec);
-    }
-    auto fresh = std::make_unique<dhcpsrv::MemfileLeaseStore4>(mc);
-    const auto& report = fresh->loadReport();
-    for (const auto& issue : report.issues) {
-      TAKAHE_LOG(logger, DHCP4_LEASE_LOAD_WARNING, issue.file + ":" + std::to_string(issue.line) + ": " + issue.reason);
-    }
-    for (const auto& note : report.notes) TAKAHE_LOG(logger, DHCP4_LEASE_LOAD_WARNING, note);
-    TAKAHE_LOG(logger, DHCP4_LEASES_LOADED, mc.persist ? mc.path : std::string("(memory only)"), fresh->size());
-    return fresh;
+  std::unique_ptr<dhcpsrv::LeaseStore4> openStore(const dhcpsrv::SrvConfig4& cfg) {
+    return openLeaseStore(cfg, opts.config_file, logger);
   }
 
-  bool storeMatches(const dhcpsrv::SrvConfig4& cfg) const {
-    if (!store) return false;
-    const auto& c = store->config();
-    return c.path == leaseFilePath(cfg.lease_database) && c.persist == cfg.lease_database.persist &&
-           c.max_row_errors == cfg.lease_database.max_row_errors;
+  /// A lost database connection starts recovery (on-fail).
+  void noteDbFailure(const std::exception& e) {
+    if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost()) db_recovery.lost(e.what());
   }
+
+  bool reconnectStore(std::string& error) {
+    auto* sql = dynamic_cast<dhcpsrv::SqlLeaseStore4*>(store.get());
+    if (!sql) return true;
+    return sql->reconnect(&error);
+  }
+
+  void runAfter(uint32_t ms, std::function<void()> fn) {
+    auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(ms));
+    timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
+      if (!ec) fn();
+    });
+  }
+
+  /// The memfile store, or nullptr when leases are in a database.
+  dhcpsrv::MemfileLeaseStore4* memfile() const { return dynamic_cast<dhcpsrv::MemfileLeaseStore4*>(store.get()); }
 
   void openSockets(const dhcpsrv::SrvConfig4& cfg) {
     watches.clear();
@@ -235,6 +208,7 @@ struct Dhcp4Server::Impl final : ServerControl {
         }
       } catch (const std::exception& ex) {
         TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, "reclamation", ex.what());
+        noteDbFailure(ex);
       }
       scheduleReclaim();
     });
@@ -250,6 +224,7 @@ struct Dhcp4Server::Impl final : ServerControl {
         processor_->flushReclaimed(*config, nowUnixSeconds());
       } catch (const std::exception& ex) {
         TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, "flush of reclaimed leases", ex.what());
+        noteDbFailure(ex);
       }
       scheduleFlush();
     });
@@ -257,12 +232,13 @@ struct Dhcp4Server::Impl final : ServerControl {
 
   void scheduleLfc() {
     int64_t interval = config->lease_database.lfc_interval;
-    if (interval <= 0 || !config->lease_database.persist) return;
+    if (interval <= 0 || !config->lease_database.persist || config->lease_database.sql) return;
     lfc_timer.expires_after(std::chrono::seconds(interval));
     lfc_timer.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       try {
-        if (store->startLfc() == dhcpsrv::LfcStart::kStarted) TAKAHE_LOG(logger, DHCP4_LFC_START);
+        auto* m = memfile();
+        if (m && m->startLfc() == dhcpsrv::LfcStart::kStarted) TAKAHE_LOG(logger, DHCP4_LFC_START);
       } catch (const std::exception& ex) {
         TAKAHE_LOG(logger, DHCP4_LFC_FAIL, ex.what());
       }
@@ -274,8 +250,8 @@ struct Dhcp4Server::Impl final : ServerControl {
     lfc_poll_timer.expires_after(std::chrono::seconds(1));
     lfc_poll_timer.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
-      if (store) {
-        if (auto rc = store->pollLfc(); rc && *rc != 0) {
+      if (auto* m = memfile()) {
+        if (auto rc = m->pollLfc(); rc && *rc != 0) {
           TAKAHE_LOG(logger, DHCP4_LFC_FAIL, "takahe-lfc exited with status " + std::to_string(*rc));
         }
       }
@@ -329,7 +305,7 @@ struct Dhcp4Server::Impl final : ServerControl {
       http_changed = replaceHttpChannels(*cfg, previous);
       if (!host_store || host_store->path() != hostFilePath(*cfg)) fresh_hosts = openHostStore(*cfg);
       hooks_changed = replaceHooks(*cfg, previous);
-      if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
+      if (!leaseStoreMatches(store.get(), *cfg)) replaceStore(*cfg, previous);
     } catch (...) {
       if (previous) {
         if (hooks_changed) restoreHooks(*previous);
@@ -362,6 +338,7 @@ struct Dhcp4Server::Impl final : ServerControl {
     }
     processor_->configure(*cfg);
     processor_->engine().resetCursors();
+    if (cfg->lease_database.sql) db_recovery.configure(*cfg->lease_database.sql);
     config = std::move(cfg);
     reload_time = nowUnixSeconds();
     commitControlSockets(opened_channels, kept_channels, retired);
@@ -589,14 +566,14 @@ struct Dhcp4Server::Impl final : ServerControl {
   }
 
   void replaceStore(const dhcpsrv::SrvConfig4& cfg, const SrvConfig4Ptr& previous) {
-    bool same_file = store && store->config().path == leaseFilePath(cfg.lease_database);
+    bool same_file = sameLeaseFile(store.get(), cfg);
     if (same_file) {
       // Same file, other settings: the old store must let go of the file's lock first, and
       // comes back if the new settings cannot be used.
       processor_.reset();
       store.reset();
     }
-    std::unique_ptr<dhcpsrv::MemfileLeaseStore4> fresh;
+    std::unique_ptr<dhcpsrv::LeaseStore4> fresh;
     try {
       fresh = openStore(cfg);
     } catch (...) {

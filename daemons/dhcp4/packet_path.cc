@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dhcp4_messages.h"
+#include "takahe/db/connection.h"
 
 namespace takahe::dhcp4 {
 
@@ -30,13 +31,20 @@ auto& hooks = c_.hooks;
   try {
     reply = processor_->process(q, *cfg, link);
   } catch (const std::exception& e) {
-    c_.stats.counter("pkt4-processing-failed").inc();
-    TAKAHE_LOG(c_.logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
+    failed(q, e);
     return;
   }
   if (!reply) return;
   size_t max = q.maxMessageSize().value_or(576);
   sendReply(s, q, *reply, reply->serialize(std::max<size_t>(max, 576)));
+}
+
+void PacketPath::failed(const dhcp::Pkt4& q, const std::exception& e) {
+  c_.stats.counter("pkt4-processing-failed").inc();
+  TAKAHE_LOG(c_.logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
+  if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost() && c_.db_lost) {
+    c_.db_lost(e.what());
+  }
 }
 
 void PacketPath::fillMeta(dhcp::Pkt4& q, const ServedInterface& s, const net::Datagram4& d) {
@@ -118,8 +126,7 @@ auto& hooks = c_.hooks;
   try {
     reply = processor_->process(*ph.query, *cfg, link, &ph);
   } catch (const std::exception& e) {
-    c_.stats.counter("pkt4-processing-failed").inc();
-    TAKAHE_LOG(c_.logger, DHCP4_PROCESS_FAIL, ph.query->label(), e.what());
+    failed(*ph.query, e);
     return;
   }
   auto response = reply ? std::make_shared<dhcp::Pkt4>(std::move(*reply)) : nullptr;

@@ -31,6 +31,7 @@ class PacketPath {
     const log::Logger& logger;
     std::function<ReplyPorts()> ports;
     std::function<void(std::function<void()>)> post;  // runs a task on the server's io thread
+    std::function<void(const std::string&)> db_lost;   // the lease database connection broke
   };
 
   explicit PacketPath(Context c) : c_(std::move(c)) {}
@@ -41,6 +42,8 @@ class PacketPath {
  private:
   static void fillMeta(dhcp::Pkt4& q, const ServedInterface& s, const net::Datagram4& d);
   static const LinkInfo& linkFor(const ServedInterface& s, const net::Datagram4& d, LinkInfo& patched);
+  /// Counts and logs a processing failure; a lost database starts recovery.
+  void failed(const dhcp::Pkt4& q, const std::exception& e);
   void sendReply(ServedInterface& s, const dhcp::Pkt4& q, const dhcp::Pkt4& reply, const Bytes& wire);
   void handleWithHooks(ServedInterface& s, const net::Datagram4& d);
   void park(const std::string& iface, std::shared_ptr<dhcp::Pkt4> query, std::shared_ptr<dhcp::Pkt4> response,

@@ -49,8 +49,26 @@ TEST_CASE("bad values are rejected with a reason") {
   CHECK_THAT(errorOf(R"("interface": "eth0")"), Catch::Contains("unknown parameter 'interface'"));
   CHECK_THAT(errorOf(R"("renew-timer": 100, "rebind-timer": 50)"), Catch::Contains("greater than rebind-timer"));
   CHECK_THAT(errorOf(R"("shared-networks": [ { "name": "a" }, { "name": "a" } ])"), Catch::Contains("defined twice"));
-  CHECK_THAT(errorOf(R"("lease-database": { "type": "mysql", "name": "kea" })"),
-             Catch::Contains("not supported yet"));
+  CHECK_THAT(errorOf(R"("lease-database": { "type": "oracle", "name": "kea" })"),
+             Catch::Contains("unknown lease-database type 'oracle'"));
+  CHECK_THAT(errorOf(R"("lease-database": { "type": "mysql", "name": "kea", "port": 70000 })"),
+             Catch::Contains("Dhcp4/lease-database/port"));
+}
+
+TEST_CASE("a SQL lease-database keeps Kea's connection parameters") {
+  auto cfg = configFrom(R"("lease-database": { "type": "postgresql", "name": "kea", "host": "192.0.2.5",
+    "port": 5433, "user": "kea", "password": "pw", "on-fail": "serve-retry-continue",
+    "max-reconnect-tries": 7, "reconnect-wait-time": 250 })");
+  REQUIRE(cfg->lease_database.sql);
+  const auto& db = *cfg->lease_database.sql;
+  CHECK(db.backend == db::Backend::kPostgresql);
+  CHECK(db.name == "kea");
+  CHECK(db.host == "192.0.2.5");
+  CHECK(db.port == 5433);
+  CHECK(db.on_fail == db::OnFail::kServeRetryContinue);
+  CHECK(db.max_reconnect_tries == 7);
+  CHECK(db.reconnect_wait_time == 250);
+  CHECK_FALSE(configFrom("")->lease_database.sql);
 }
 
 TEST_CASE("renew and rebind timers are only compared when set together") {

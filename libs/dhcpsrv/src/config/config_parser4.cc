@@ -6,6 +6,7 @@
 #include <set>
 
 #include "takahe/cc/map_reader.h"
+#include "takahe/db/db_config.h"
 #include "option_parser.h"
 #include "takahe/log/loggers_config.h"
 #include "subnet_parser.h"
@@ -115,9 +116,13 @@ void parseLeaseDatabase(const cc::Value& v, const std::string& path, SrvConfig4&
   db.raw = v;
   db.type = r.getString("type").value_or("");
   if (db.type.empty()) r.require("type");
+  if (db::isSqlType(db.type)) {
+    db.sql = db::parseDbConfig(v, path, cfg.warnings);
+    return;
+  }
   if (db.type != "memfile") {
-    r.fail("type", "lease-database type '" + db.type +
-                       "' is not supported yet by takahe-dhcp4 (supported: memfile)");
+    r.fail("type", "unknown lease-database type '" + db.type +
+                       "' (supported: memfile, sqlite, postgresql, mysql)");
   }
   db.name = r.getString("name").value_or("");
   if (auto b = r.getBool("persist")) db.persist = *b;

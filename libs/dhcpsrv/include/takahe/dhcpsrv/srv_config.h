@@ -11,6 +11,7 @@
 #include "takahe/cc/value.h"
 #include "takahe/dhcp/option_definition.h"
 #include "takahe/dhcpsrv/cfg_options.h"
+#include "takahe/db/db_config.h"
 #include "takahe/dhcpsrv/subnet.h"
 #include "takahe/hooks/hooks_config.h"
 #include "takahe/log/config.h"
@@ -42,7 +43,9 @@ struct LeaseDatabaseConfig {
   bool persist = true;
   int64_t lfc_interval = 3600;
   uint64_t max_row_errors = 0;
-  cc::Value raw;  // the whole map, for backends added later
+  cc::Value raw;  // the whole map as written
+  /// Connection parameters when `type` is sqlite, postgresql or mysql.
+  std::optional<db::DbConfig> sql;
 };
 
 /// `hosts-database`: where reservations added by command are kept. Only "memfile" (Takahe's

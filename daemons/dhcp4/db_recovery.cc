@@ -1,0 +1,57 @@
+#include "db_recovery.h"
+
+#include "dhcp4_messages.h"
+#include "network_state.h"
+
+namespace takahe::dhcp4 {
+
+namespace {
+bool serves(db::OnFail f) { return f != db::OnFail::kStopRetryExit; }
+bool exitsWhenExhausted(db::OnFail f) { return f != db::OnFail::kServeRetryContinue; }
+}  // namespace
+
+void DbRecovery::lost(const std::string& reason) {
+  if (recovering_) return;
+  recovering_ = true;
+  tries_ = 0;
+  ++generation_;
+  TAKAHE_LOG(logger_, DHCP4_DB_LOST, db::describe(config_), reason);
+  if (!serves(config_.on_fail)) network_.disable(kOrigin);
+  if (config_.max_reconnect_tries == 0 && exitsWhenExhausted(config_.on_fail)) {
+    giveUp();
+    return;
+  }
+  uint64_t gen = generation_;
+  hooks_.after(config_.reconnect_wait_time, [this, gen] {
+    if (gen == generation_) attempt();
+  });
+}
+
+void DbRecovery::attempt() {
+  ++tries_;
+  std::string error;
+  if (hooks_.reconnect(error)) {
+    TAKAHE_LOG(logger_, DHCP4_DB_RECONNECTED, db::describe(config_), tries_);
+    recovering_ = false;
+    network_.enable(kOrigin);
+    return;
+  }
+  bool limited = config_.max_reconnect_tries > 0 || exitsWhenExhausted(config_.on_fail);
+  TAKAHE_LOG(logger_, DHCP4_DB_RECONNECT_FAILED, tries_,
+             limited ? std::to_string(config_.max_reconnect_tries) : std::string("unlimited"), error);
+  if (exitsWhenExhausted(config_.on_fail) && tries_ >= config_.max_reconnect_tries) {
+    giveUp();
+    return;
+  }
+  uint64_t gen = generation_;
+  hooks_.after(config_.reconnect_wait_time, [this, gen] {
+    if (gen == generation_) attempt();
+  });
+}
+
+void DbRecovery::giveUp() {
+  TAKAHE_LOG(logger_, DHCP4_DB_GIVE_UP, db::describe(config_), tries_);
+  hooks_.exit(1);
+}
+
+}  // namespace takahe::dhcp4

@@ -1,0 +1,54 @@
+#pragma once
+
+// What takahe-dhcp4 does when its lease database goes away (Kea's `on-fail`): stop or keep
+// serving, try to reconnect every `reconnect-wait-time` ms up to `max-reconnect-tries` times,
+// resume when the database is back, or exit. No ACK is ever sent for a lease that was not
+// stored: a failed write already fails the exchange; this only decides what happens next.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "takahe/db/db_config.h"
+#include "takahe/log/logger.h"
+
+namespace takahe::dhcp4 {
+
+class NetworkState;
+
+class DbRecovery {
+ public:
+  struct Hooks {
+    std::function<bool(std::string& error)> reconnect;           // true when the store is back
+    std::function<void(uint32_t ms, std::function<void()>)> after;  // runs fn later on the io thread
+    std::function<void(int exit_code)> exit;                     // stops the server
+  };
+
+  DbRecovery(NetworkState& network, const log::Logger& logger, Hooks hooks)
+      : network_(network), logger_(logger), hooks_(std::move(hooks)) {}
+
+  /// The parameters of the database in use (on every reconfiguration).
+  void configure(const db::DbConfig& config) { config_ = config; }
+
+  /// Called wherever a database operation failed with a lost connection. Idempotent while a
+  /// recovery is under way.
+  void lost(const std::string& reason);
+
+  bool recovering() const { return recovering_; }
+  /// The origin that disables service while the database is away (status-get shows it).
+  static constexpr const char* kOrigin = "db-connection";
+
+ private:
+  void attempt();
+  void giveUp();
+
+  NetworkState& network_;
+  const log::Logger& logger_;
+  Hooks hooks_;
+  db::DbConfig config_;
+  bool recovering_ = false;
+  uint32_t tries_ = 0;
+  uint64_t generation_ = 0;  // a reconfiguration during recovery starts a new one
+};
+
+}  // namespace takahe::dhcp4
