@@ -35,6 +35,7 @@ TKH_NAME=""          # test name (script basename without .sh)
 TKH_TMP=""           # per-test temporary directory
 TKH_NAMESPACES=()    # namespaces we created
 TKH_PIDS=()          # background processes we started
+TKH_CLEANUP_CMDS=()  # commands run first by the cleanup trap
 TKH_FAILS=0
 TKH_PASSES=0
 TKH_SKIPS=0
@@ -186,8 +187,12 @@ tkh_pid_dead() {
 }
 
 tkh_cleanup() {
-  local rc=$? pid ns p pids i
+  local rc=$? pid ns p pids i c
   trap - EXIT INT TERM
+  # Extra cleanup a test registered (e.g. stopping test databases it started), first.
+  for c in "${TKH_CLEANUP_CMDS[@]}"; do
+    eval "$c"
+  done
   for pid in "${TKH_PIDS[@]}"; do
     tkh_kill "$pid" 3
   done
@@ -327,14 +332,14 @@ tkh_std_subnet() {
 
 # tkh_dhcp4_config OUT [--iface IFACE] [--socket raw|udp] [--leases FILE]
 #   [--persist true|false] [--globals 'JSON MEMBERS'] [--subnets 'JSON ARRAY']
-#   [--severity INFO] [--mt true|false] [--loggers 'JSON ARRAY']
+#   [--severity INFO] [--mt true|false] [--loggers 'JSON ARRAY'] [--lease-db 'JSON MAP']
 # Writes a Kea-compatible Dhcp4 configuration (logging to stdout).
 tkh_dhcp4_config() {
   local out=$1
   shift
   local iface=br0 socket=raw leases="$TKH_TMP/leases4.csv" persist=true
   local globals='"valid-lifetime": 600' subnets severity=INFO mt=false
-  local loggers=""
+  local loggers="" lease_db=""
   # shellcheck disable=SC2119
   subnets="[ $(tkh_std_subnet) ]"
   while (($#)); do
@@ -348,6 +353,7 @@ tkh_dhcp4_config() {
       --severity) severity=$2 ;;
       --mt) mt=$2 ;;
       --loggers) loggers=$2 ;;
+      --lease-db) lease_db=$2 ;;  # a whole lease-database map (SQL backends)
       *)
         echo "tkh_dhcp4_config: unknown option $1" >&2
         return 1
@@ -355,6 +361,9 @@ tkh_dhcp4_config() {
     esac
     shift 2
   done
+  if [[ -z "$lease_db" ]]; then
+    lease_db='{ "type": "memfile", "name": "'$leases'", "persist": '$persist', "lfc-interval": 0 }'
+  fi
   if [[ -z "$loggers" ]]; then
     loggers='[ { "name": "kea-dhcp4", "severity": "'$severity'",
                    "output_options": [ { "output": "stdout" } ] } ]'
@@ -363,7 +372,7 @@ tkh_dhcp4_config() {
 {
   "Dhcp4": {
     "interfaces-config": { "interfaces": [ "$iface" ], "dhcp-socket-type": "$socket" },
-    "lease-database": { "type": "memfile", "name": "$leases", "persist": $persist, "lfc-interval": 0 },
+    "lease-database": $lease_db,
     "multi-threading": { "enable-multi-threading": $mt },
     $globals,
     "subnet4": $subnets,
