@@ -1,5 +1,6 @@
 #include "lease4_sql.h"
 
+#include "sql_text.h"
 #include "takahe/db/connection.h"
 #include "takahe/util/hex.h"
 
@@ -9,31 +10,6 @@ namespace {
 
 constexpr long long kMaxU32 = 0xffffffffll;
 
-// Hex text of a binary column in a result.
-std::string hexOf(db::Backend b, const std::string& column) {
-  switch (b) {
-    case db::Backend::kSqlite:
-      return "hex(" + column + ")";
-    case db::Backend::kPostgresql:
-      return "encode(" + column + ", 'hex')";
-    case db::Backend::kMysql:
-      return "HEX(" + column + ")";
-  }
-  return column;
-}
-
-// A binary parameter, as blobParam() encodes it.
-std::string binParam(db::Backend b, const std::string& name) {
-  switch (b) {
-    case db::Backend::kSqlite:
-      return "CAST(:" + name + " AS BLOB)";
-    case db::Backend::kPostgresql:
-      return "decode(:" + name + ", 'hex')";
-    case db::Backend::kMysql:
-      return "UNHEX(:" + name + ")";
-  }
-  return ":" + name;
-}
 
 Lease4Sql build(db::Backend b) {
   const std::string columns = "address, " + hexOf(b, "hwaddr") + ", " + hexOf(b, "client_id") +
