@@ -26,6 +26,7 @@ inline constexpr MessageId DHCP4_DB_LOST{"DHCP4_DB_LOST", Severity::kError, "los
 inline constexpr MessageId DHCP4_DB_RECONNECTED{"DHCP4_DB_RECONNECTED", Severity::kInfo, "reconnected to the %1 after %2 attempt(s); service resumes"};
 inline constexpr MessageId DHCP4_DB_RECONNECT_FAILED{"DHCP4_DB_RECONNECT_FAILED", Severity::kWarn, "database reconnect attempt %1 of %2 failed: %3"};
 inline constexpr MessageId DHCP4_DB_GIVE_UP{"DHCP4_DB_GIVE_UP", Severity::kFatal, "the %1 did not come back after %2 attempt(s) (max-reconnect-tries); exiting"};
+inline constexpr MessageId DHCP4_HOSTS_DB_OPENED{"DHCP4_HOSTS_DB_OPENED", Severity::kInfo, "reservations added by command are stored in the %1: %2 there now"};
 inline constexpr MessageId DHCP4_HOSTS_LOADED{"DHCP4_HOSTS_LOADED", Severity::kInfo, "host reservation file %1: %2 reservation(s) added by command loaded"};
 inline constexpr MessageId DHCP4_LEASE_LOAD_WARNING{"DHCP4_LEASE_LOAD_WARNING", Severity::kWarn, "lease file: %1"};
 inline constexpr MessageId DHCP4_PACKET_RECEIVED{"DHCP4_PACKET_RECEIVED", Severity::kDebug, "%1 received from %2 on %3"};

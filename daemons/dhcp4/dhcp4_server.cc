@@ -24,8 +24,8 @@
 #include "lease_store_open.h"
 #include "socket_set.h"
 #include "takahe/dhcpsrv/config_parser4.h"
-#include "takahe/dhcpsrv/memfile_host_store.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
+#include "takahe/dhcpsrv/sql_host_store.h"
 #include "takahe/dhcpsrv/sql_lease_store.h"
 #include "takahe/db/connection.h"
 #include "takahe/dhcpsrv/server_services4.h"
@@ -83,7 +83,7 @@ struct Dhcp4Server::Impl final : ServerControl {
                                              exit_code = code;
                                              io.stop();
                                            }}};
-  std::unique_ptr<dhcpsrv::MemfileHostStore4> host_store;  // reservations added by command
+  std::unique_ptr<dhcpsrv::HostStore4> host_store;  // reservations added by command
   dhcpsrv::ServerServices4 services;
   SocketSet sockets;
   struct Watch {
@@ -120,10 +120,13 @@ struct Dhcp4Server::Impl final : ServerControl {
     if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost()) db_recovery.lost(e.what());
   }
 
+  /// Reconnects whichever SQL store lost its database (leases, reservations).
   bool reconnectStore(std::string& error) {
-    auto* sql = dynamic_cast<dhcpsrv::SqlLeaseStore4*>(store.get());
-    if (!sql) return true;
-    return sql->reconnect(&error);
+    auto* leases = dynamic_cast<dhcpsrv::SqlLeaseStore4*>(store.get());
+    if (leases && !leases->connected() && !leases->reconnect(&error)) return false;
+    auto* hosts = dynamic_cast<dhcpsrv::SqlHostStore4*>(host_store.get());
+    if (hosts && !hosts->connected() && !hosts->reconnect(&error)) return false;
+    return true;
   }
 
   void runAfter(uint32_t ms, std::function<void()> fn) {
@@ -294,7 +297,7 @@ struct Dhcp4Server::Impl final : ServerControl {
     std::vector<const process::UnixCommandServer*> kept_channels;
     bool http_changed = false;
     bool hooks_changed = false;
-    std::unique_ptr<dhcpsrv::MemfileHostStore4> fresh_hosts;
+    std::unique_ptr<dhcpsrv::HostStore4> fresh_hosts;
     try {
       bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
       if (reopen_sockets) {
@@ -303,7 +306,7 @@ struct Dhcp4Server::Impl final : ServerControl {
       }
       prepareControlSockets(*cfg, opened_channels, kept_channels);
       http_changed = replaceHttpChannels(*cfg, previous);
-      if (!host_store || host_store->path() != hostFilePath(*cfg)) fresh_hosts = openHostStore(*cfg);
+      if (!hostStoreMatches(host_store.get(), *cfg)) fresh_hosts = openHostStore(*cfg, logger);
       hooks_changed = replaceHooks(*cfg, previous);
       if (!leaseStoreMatches(store.get(), *cfg)) replaceStore(*cfg, previous);
     } catch (...) {
@@ -338,7 +341,11 @@ struct Dhcp4Server::Impl final : ServerControl {
     }
     processor_->configure(*cfg);
     processor_->engine().resetCursors();
-    if (cfg->lease_database.sql) db_recovery.configure(*cfg->lease_database.sql);
+    if (cfg->lease_database.sql) {
+      db_recovery.configure(*cfg->lease_database.sql);
+    } else if (cfg->hosts_database.sql) {
+      db_recovery.configure(*cfg->hosts_database.sql);
+    }
     config = std::move(cfg);
     reload_time = nowUnixSeconds();
     commitControlSockets(opened_channels, kept_channels, retired);
@@ -499,17 +506,6 @@ struct Dhcp4Server::Impl final : ServerControl {
     } catch (const std::exception& e) {
       TAKAHE_LOG(logger, DHCP4_OPEN_SOCKET_FAIL, e.what());
     }
-  }
-
-  std::unique_ptr<dhcpsrv::MemfileHostStore4> openHostStore(const dhcpsrv::SrvConfig4& cfg) {
-    std::string path = hostFilePath(cfg);
-    if (!path.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    }
-    auto fresh = std::make_unique<dhcpsrv::MemfileHostStore4>(path);
-    TAKAHE_LOG(logger, DHCP4_HOSTS_LOADED, path.empty() ? std::string("(memory only)") : path, fresh->size());
-    return fresh;
   }
 
   std::unique_ptr<Processor> makeProcessor() {

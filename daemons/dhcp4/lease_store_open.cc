@@ -5,7 +5,9 @@
 
 #include "dhcp4_messages.h"
 #include "takahe/db/schema.h"
+#include "takahe/dhcpsrv/memfile_host_store.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
+#include "takahe/dhcpsrv/sql_host_store.h"
 #include "takahe/dhcpsrv/sql_lease_store.h"
 #include "takahe_config.h"
 
@@ -87,6 +89,30 @@ bool leaseStoreMatches(const dhcpsrv::LeaseStore4* store, const dhcpsrv::SrvConf
 bool sameLeaseFile(const dhcpsrv::LeaseStore4* store, const dhcpsrv::SrvConfig4& cfg) {
   const auto* m = dynamic_cast<const dhcpsrv::MemfileLeaseStore4*>(store);
   return m && !cfg.lease_database.sql && m->config().path == leaseFilePath(cfg.lease_database);
+}
+
+std::unique_ptr<dhcpsrv::HostStore4> openHostStore(const dhcpsrv::SrvConfig4& cfg, const log::Logger& logger) {
+  if (const auto& sql = cfg.hosts_database.sql) {
+    auto store = std::make_unique<dhcpsrv::SqlHostStore4>(*sql);
+    TAKAHE_LOG(logger, DHCP4_HOSTS_DB_OPENED, db::describe(*sql), store->size());
+    return store;
+  }
+  std::string path = hostFilePath(cfg);
+  if (!path.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  }
+  auto fresh = std::make_unique<dhcpsrv::MemfileHostStore4>(path);
+  TAKAHE_LOG(logger, DHCP4_HOSTS_LOADED, path.empty() ? std::string("(memory only)") : path, fresh->size());
+  return fresh;
+}
+
+bool hostStoreMatches(const dhcpsrv::HostStore4* store, const dhcpsrv::SrvConfig4& cfg) {
+  if (const auto* sql = dynamic_cast<const dhcpsrv::SqlHostStore4*>(store)) {
+    return cfg.hosts_database.sql && sql->config() == *cfg.hosts_database.sql;
+  }
+  const auto* m = dynamic_cast<const dhcpsrv::MemfileHostStore4*>(store);
+  return m && !cfg.hosts_database.sql && m->path() == hostFilePath(cfg);
 }
 
 }  // namespace takahe::dhcp4

@@ -1,11 +1,12 @@
 #pragma once
 
-// Opens the lease store a configuration names (memfile, or sqlite / postgresql / mysql), and
-// tells whether a running store already is that store.
+// Opens the lease and host stores a configuration names (memfile, or sqlite / postgresql /
+// mysql), and tells whether a running store already is that store.
 
 #include <memory>
 #include <string>
 
+#include "takahe/dhcpsrv/host_store.h"
 #include "takahe/dhcpsrv/lease_store.h"
 #include "takahe/dhcpsrv/srv_config.h"
 #include "takahe/log/logger.h"
@@ -28,5 +29,11 @@ bool leaseStoreMatches(const dhcpsrv::LeaseStore4* store, const dhcpsrv::SrvConf
 /// Whether `store` is a memfile store on the lease file `cfg` names (its lock must be released
 /// before the file is opened again).
 bool sameLeaseFile(const dhcpsrv::LeaseStore4* store, const dhcpsrv::SrvConfig4& cfg);
+
+/// Opens the store of reservations added by command (`hosts-database`: the memfile JSON file,
+/// or a SQL database); throws with a clear message.
+std::unique_ptr<dhcpsrv::HostStore4> openHostStore(const dhcpsrv::SrvConfig4& cfg, const log::Logger& logger);
+/// Whether `store` is the host store `cfg` asks for.
+bool hostStoreMatches(const dhcpsrv::HostStore4* store, const dhcpsrv::SrvConfig4& cfg);
 
 }  // namespace takahe::dhcp4

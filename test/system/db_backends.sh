@@ -1,8 +1,9 @@
 #!/bin/bash
-# takahe-dhcp4 with its leases in SQLite, PostgreSQL and MariaDB: for each backend the schema is
-# created with takahe-admin, a real client (dhclient) gets a lease that is in the database before
-# the client is bound, lease commands and statistics read it back, a restarted server still has
-# it, and a bad connection parameter stops the server with one line naming it. The PostgreSQL and
+# takahe-dhcp4 with its leases and host reservations in SQLite, PostgreSQL and MariaDB: for each
+# backend the schema is created with takahe-admin, a reservation added by command is stored in
+# the database, a real client (dhclient) gets the reserved address with a lease that is in the
+# database before the client is bound, lease commands and statistics read it back, a restarted
+# server still has both, and a bad connection parameter stops the server with one line naming it. The PostgreSQL and
 # MariaDB servers are throwaway ones (test/lib/db.sh) started inside the test's namespace.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
@@ -16,6 +17,8 @@ tkh_require_server
 ADMIN=${TAKAHE_ADMIN:-$BUILD_DIR/tools/admin/takahe-admin}
 LEASE_CMDS=$BUILD_DIR/hooks-libs/lease_cmds/libdhcp_lease_cmds.so
 STAT_CMDS=$BUILD_DIR/hooks-libs/stat_cmds/libdhcp_stat_cmds.so
+HOST_CMDS=$BUILD_DIR/hooks-libs/host_cmds/libdhcp_host_cmds.so
+RES_IP=192.0.2.60  # outside the pool: only a reservation gives it
 [[ -x $ADMIN ]] || tkh_skip_all setup "takahe-admin not built: $ADMIN"
 
 tkh_topology 1 || tkh_skip_all setup "could not create namespaces"
@@ -64,11 +67,13 @@ admin_args() {
   esac
 }
 
+# write_config BACKEND LEASE-DB-JSON: leases and reservations in the same database.
 write_config() {
   tkh_dhcp4_config "$TKH_TMP/dhcp4.json" --lease-db "$2" \
-    --globals "\"valid-lifetime\": 600,
+    --globals "\"valid-lifetime\": 600, \"hosts-database\": $2,
       \"control-socket\": { \"socket-type\": \"unix\", \"socket-name\": \"$sock\" },
-      \"hooks-libraries\": [ { \"library\": \"$LEASE_CMDS\" }, { \"library\": \"$STAT_CMDS\" } ]"
+      \"hooks-libraries\": [ { \"library\": \"$LEASE_CMDS\" }, { \"library\": \"$STAT_CMDS\" },
+                             { \"library\": \"$HOST_CMDS\" } ]"
 }
 
 for backend in sqlite postgresql mysql; do
@@ -90,6 +95,10 @@ for backend in sqlite postgresql mysql; do
   tkh_check "$b/server-says-backend" "no DHCP4_LEASE_DB_OPENED naming $b" \
     grep -q "DHCP4_LEASE_DB_OPENED leases are stored in the $b database" "$TKH_SERVER_LOG"
 
+  # A reservation added by command goes to the database and gives the client its address.
+  r=$(cmd '{ "command": "reservation-add", "arguments": { "reservation": { "subnet-id": 1,
+    "hw-address": "'"$(tkh_mac_of 1)"'", "ip-address": "'$RES_IP'", "hostname": "db-'$b'" } } }')
+  tkh_check_eq "$b/reservation-add" 0 "$(field "$r" "a['result']")"
   rm -rf "$TKH_TMP/c1"
   tkh_dhclient_setup "$TKH_TMP/c1"
   tkh_dhclient_start 1 "$TKH_TMP/c1"
@@ -98,7 +107,7 @@ for backend in sqlite postgresql mysql; do
   if tkh_wait_event 20 "$ev" BOUND; then
     tkh_pass "$b/client-bound"
     ip=$(tkh_rec_get "$ev" BOUND ip)
-    tkh_check "$b/address-in-pool" "address '$ip' not in pool" tkh_in_pool "$ip"
+    tkh_check_eq "$b/reserved-address" "$RES_IP" "$ip"
     a=$(cmd '{ "command": "lease4-get", "arguments": { "ip-address": "'"$ip"'" } }')
     tkh_check_eq "$b/lease-in-database" 0 "$(field "$a" "a['result']")"
     tkh_check_eq "$b/lease-hwaddr" "$(tkh_mac_of 1)" "$(field "$a" "a['arguments']['hw-address']")"
@@ -110,6 +119,8 @@ for backend in sqlite postgresql mysql; do
     if tkh_server_start "$TKH_TMP/dhcp4.json"; then
       a=$(cmd '{ "command": "lease4-get", "arguments": { "ip-address": "'"$ip"'" } }')
       tkh_check_eq "$b/lease-after-restart" 0 "$(field "$a" "a['result']")"
+      r=$(cmd '{ "command": "reservation-get", "arguments": { "subnet-id": 1, "ip-address": "'$RES_IP'" } }')
+      tkh_check_eq "$b/reservation-after-restart" "db-$b" "$(field "$r" "a['arguments']['hostname']")"
     else
       tkh_fail "$b/restart" "takahe-dhcp4 did not start again"
     fi

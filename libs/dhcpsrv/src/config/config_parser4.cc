@@ -19,7 +19,7 @@ namespace {
 
 // Dhcp4 keys Kea accepts that Takahe does not act on yet: reported as warnings.
 constexpr std::string_view kUnimplementedGlobals[] = {
-    "hosts-databases", "client-classes", "dhcp4o6-port",
+    "client-classes", "dhcp4o6-port",
     "dhcp-queue-control", "dhcp-ddns", "sanity-checks", "config-control", "cache-max-age",
     "hostname-char-set", "hostname-char-replacement", "ddns-send-updates",
     "ddns-override-no-update", "ddns-override-client-update", "ddns-replace-client-name",
@@ -33,17 +33,26 @@ constexpr std::string_view kUnimplementedGlobals[] = {
 void parseHostsDatabase(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
   MapReader r(v, path);
   std::string type = r.getNonEmptyString("type").value_or("");
-  if (type.empty()) r.fail("type", "missing 'type' (\"memfile\")");
-  if (type != "memfile") {
-    // SQL host databases come with the database backends; the rest of the map is theirs.
-    cfg.warnings.push_back(path + ": host database type '" + type +
-                           "' is not supported yet; reservations added by command are kept in memory");
-    cfg.hosts_database.type = type;
+  if (type.empty()) r.fail("type", "missing 'type' (memfile, sqlite, postgresql or mysql)");
+  cfg.hosts_database.type = type;
+  if (db::isSqlType(type)) {
+    cfg.hosts_database.sql = db::parseDbConfig(v, path, cfg.warnings);
     return;
   }
-  cfg.hosts_database.type = type;
+  if (type != "memfile") r.fail("type", "unknown hosts-database type '" + type + "' (supported: memfile, sqlite, postgresql, mysql)");
   cfg.hosts_database.name = r.getString("name").value_or("");
   r.finish(cfg.warnings);
+}
+
+/// Kea's `hosts-databases` list: Takahe uses one host database (the first entry).
+void parseHostsDatabases(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
+  if (!v.isList()) cc::throwConfigError(path, "must be a list of host database maps", v.position());
+  if (v.asList().empty()) return;
+  parseHostsDatabase(v.asList().front(), path + "[0]", cfg);
+  if (v.asList().size() > 1) {
+    cfg.warnings.push_back(path + ": only the first host database is used; " +
+                           std::to_string(v.asList().size() - 1) + " more ignored");
+  }
 }
 
 void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
@@ -299,6 +308,10 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
     }
   }
   if (const auto* v = r.get("hosts-database")) parseHostsDatabase(*v, r.childPath("hosts-database"), *cfg);
+  if (const auto* v = r.get("hosts-databases")) {
+    if (r.get("hosts-database")) r.fail("hosts-databases", "give either hosts-database or hosts-databases, not both");
+    parseHostsDatabases(*v, r.childPath("hosts-databases"), *cfg);
+  }
   if (const auto* v = r.get("hooks-libraries")) {
     cfg->hooks_libraries = hooks::parseHooksLibraries(*v, r.childPath("hooks-libraries"));
   }

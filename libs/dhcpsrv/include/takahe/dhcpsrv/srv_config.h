@@ -48,11 +48,12 @@ struct LeaseDatabaseConfig {
   std::optional<db::DbConfig> sql;
 };
 
-/// `hosts-database`: where reservations added by command are kept. Only "memfile" (Takahe's
-/// embedded JSON file) is served today.
+/// `hosts-database`: where reservations added by command are kept: "memfile" (Takahe's embedded
+/// JSON file) or a SQL database.
 struct HostDatabaseConfig {
   std::string type = "memfile";
-  std::string name;  // file path ("" = beside the lease file, or memory only when leases are)
+  std::string name;  // memfile: file path ("" = beside the lease file, or memory only when leases are)
+  std::optional<db::DbConfig> sql;  // sqlite, postgresql, mysql
 };
 
 struct ExpiredLeasesConfig {
