@@ -34,6 +34,7 @@ void DbRecovery::attempt() {
     TAKAHE_LOG(logger_, DHCP4_DB_RECONNECTED, db::describe(config_), tries_);
     recovering_ = false;
     network_.enable(kOrigin);
+    if (hooks_.resumed) hooks_.resumed();
     return;
   }
   bool limited = config_.max_reconnect_tries > 0 || exitsWhenExhausted(config_.on_fail);

@@ -22,6 +22,7 @@ class DbRecovery {
     std::function<bool(std::string& error)> reconnect;           // true when the store is back
     std::function<void(uint32_t ms, std::function<void()>)> after;  // runs fn later on the io thread
     std::function<void(int exit_code)> exit;                     // stops the server
+    std::function<void()> resumed;                               // the database is back
   };
 
   DbRecovery(NetworkState& network, const log::Logger& logger, Hooks hooks)

@@ -22,6 +22,7 @@ inline constexpr MessageId DHCP4_OPEN_SOCKET_FAIL{"DHCP4_OPEN_SOCKET_FAIL", Seve
 inline constexpr MessageId DHCP4_NO_SOCKETS{"DHCP4_NO_SOCKETS", Severity::kWarn, "no interface is configured for DHCP service: the server receives nothing (set interfaces-config.interfaces)"};
 inline constexpr MessageId DHCP4_LEASES_LOADED{"DHCP4_LEASES_LOADED", Severity::kInfo, "lease file %1: %2 lease(s) loaded"};
 inline constexpr MessageId DHCP4_LEASE_DB_OPENED{"DHCP4_LEASE_DB_OPENED", Severity::kInfo, "leases are stored in the %1: %2 lease(s) there now"};
+inline constexpr MessageId DHCP4_DB_START_RETRY{"DHCP4_DB_START_RETRY", Severity::kWarn, "the %1 is not reachable at start-up (%2); starting anyway and reconnecting (retry-on-startup)"};
 inline constexpr MessageId DHCP4_DB_LOST{"DHCP4_DB_LOST", Severity::kError, "lost the connection to the %1: %2; recovering per on-fail"};
 inline constexpr MessageId DHCP4_DB_RECONNECTED{"DHCP4_DB_RECONNECTED", Severity::kInfo, "reconnected to the %1 after %2 attempt(s); service resumes"};
 inline constexpr MessageId DHCP4_DB_RECONNECT_FAILED{"DHCP4_DB_RECONNECT_FAILED", Severity::kWarn, "database reconnect attempt %1 of %2 failed: %3"};

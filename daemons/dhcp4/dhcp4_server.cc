@@ -82,6 +82,10 @@ struct Dhcp4Server::Impl final : ServerControl {
                                            [this](int code) {
                                              exit_code = code;
                                              io.stop();
+                                           },
+                                           [this] {
+                                             // Statistics count the leases again.
+                                             if (processor_ && config) processor_->configure(*config);
                                            }}};
   std::unique_ptr<dhcpsrv::HostStore4> host_store;  // reservations added by command
   dhcpsrv::ServerServices4 services;
@@ -617,6 +621,9 @@ void Dhcp4Server::start() {
   registerDhcp4Commands(m.registry, m);
   m.initHooks();
   m.applyConfig(cfg, true);
+  if (auto* sql = dynamic_cast<dhcpsrv::SqlLeaseStore4*>(m.store.get()); sql && !sql->connected()) {
+    m.db_recovery.lost("not reachable at start-up");  // retry-on-startup
+  }
   TAKAHE_LOG(m.logger, DHCP4_CONFIG_LOADED, m.opts.config_file, m.config->subnets.size());
   m.waitSignals([this] { return reload(); });
   m.scheduleLfcPoll();

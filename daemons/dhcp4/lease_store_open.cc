@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "dhcp4_messages.h"
+#include "takahe/db/connection.h"
 #include "takahe/db/schema.h"
 #include "takahe/dhcpsrv/memfile_host_store.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
@@ -50,9 +51,17 @@ std::string lfcExecutable() {
 std::unique_ptr<dhcpsrv::LeaseStore4> openLeaseStore(const dhcpsrv::SrvConfig4& cfg, const std::string& config_file,
                                                      const log::Logger& logger) {
   if (const auto& sql = cfg.lease_database.sql) {
-    auto store = std::make_unique<dhcpsrv::SqlLeaseStore4>(*sql);
-    TAKAHE_LOG(logger, DHCP4_LEASE_DB_OPENED, db::describe(*sql), store->size());
-    return store;
+    try {
+      auto store = std::make_unique<dhcpsrv::SqlLeaseStore4>(*sql);
+      TAKAHE_LOG(logger, DHCP4_LEASE_DB_OPENED, db::describe(*sql), store->size());
+      return store;
+    } catch (const db::DbError& e) {
+      // retry-on-startup: a database that is not reachable yet is waited for (per on-fail)
+      // instead of stopping the server. Wrong credentials or names still stop it.
+      if (!sql->retry_on_startup || !e.connectionLost()) throw;
+      TAKAHE_LOG(logger, DHCP4_DB_START_RETRY, db::describe(*sql), e.what());
+      return dhcpsrv::SqlLeaseStore4::unconnected(*sql);
+    }
   }
   dhcpsrv::MemfileConfig mc;
   mc.path = leaseFilePath(cfg.lease_database);

@@ -70,7 +70,12 @@ void Processor::configure(const SrvConfig4& cfg) {
   for (auto it = subnet_counters_.begin(); it != subnet_counters_.end();) {
     it = cfg.subnetById(SubnetId(it->first)) ? std::next(it) : subnet_counters_.erase(it);
   }
-  auto counts = store_.countBySubnet();
+  std::map<SubnetId, dhcpsrv::SubnetLeaseCounts> counts;
+  try {
+    counts = store_.countBySubnet();
+  } catch (const std::exception&) {
+    // A lease database not reachable (yet): counted again once it is back.
+  }
   for (const auto& s : cfg.subnets) {
     auto& c = subnet_counters_[s.id.value];
     if (!c) c = std::make_unique<SubnetCounters>();

@@ -6,6 +6,7 @@
 #   serve-retry-continue the server keeps running and resumes by itself
 #   stop-retry-exit with max-reconnect-tries 2 and the database left down: the server exits with
 #                        DHCP4_DB_GIVE_UP
+#   retry-on-startup     the database is down at start: the server starts, waits, then serves
 # After each run every lease the server logged as allocated (DHCP4_LEASE_ALLOC) is in the table.
 # PostgreSQL runs inside the test's namespace (test/lib/db.sh with DB_NETNS) and is stopped and
 # started again on the same data directory and port.
@@ -101,6 +102,35 @@ if run giveup stop-retry-exit 2 0; then
   tkh_check giveup/logged "no DHCP4_DB_GIVE_UP" grep -q DHCP4_DB_GIVE_UP "$SRV_LOG"
   db_resume_pgsql || tkh_fail giveup/db-resume "PostgreSQL did not start again"
   tkh_check_eq giveup/no-ack-missing "" "$(acked_missing giveup)"
+fi
+
+# 4. retry-on-startup: the database is down when the server starts; it starts anyway, with
+#    service disabled (stop-retry-exit), and serves once the database is back.
+psql_ns -q -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' > /dev/null 2>&1
+ip netns exec "$NS" "$ADMIN" db-init pgsql -h 127.0.0.1 -P "$port" -u "$DB_USER" -p "$DB_PASSWORD" -n takahe_test2 \
+  > "$TKH_TMP/startup-admin.log" 2>&1 || tkh_fail startup/db-init "$(tail -2 "$TKH_TMP/startup-admin.log")"
+db_pause_pgsql
+lease_db='{ "type": "postgresql", "name": "takahe_test2", "host": "127.0.0.1", "port": '$port',
+  "user": "'$DB_USER'", "password": "'$DB_PASSWORD'", "on-fail": "stop-retry-exit",
+  "retry-on-startup": true, "max-reconnect-tries": 60, "reconnect-wait-time": 500 }'
+tkh_dhcp4_config "$TKH_TMP/startup.json" --iface lo/127.0.0.10 --socket udp --lease-db "$lease_db" \
+  --subnets "$subnet" --globals '"valid-lifetime": 3600'
+SRV_LOG=$TKH_TMP/startup-server.log
+mkdir -p "$TKH_TMP/run-startup"
+tkh_bg "$SRV_LOG" ip netns exec "$NS" env TAKAHE_PIDFILE_DIR="$TKH_TMP/run-startup" "$DHCP4_SERVER" -c "$TKH_TMP/startup.json"
+SRV_PID=$TKH_LAST_PID
+if tkh_wait_for 15 tkh_server_listening "$NS" "$SRV_PID"; then
+  tkh_pass startup/started-without-database
+  tkh_check startup/retry-logged "no DHCP4_DB_START_RETRY" grep -q DHCP4_DB_START_RETRY "$SRV_LOG"
+  db_resume_pgsql || tkh_fail startup/db-resume "PostgreSQL did not start again"
+  tkh_check startup/reconnected "no DHCP4_DB_RECONNECTED" tkh_wait_for 15 grep -q DHCP4_DB_RECONNECTED "$SRV_LOG"
+  timeout 30 ip netns exec "$NS" perfdhcp -4 -r 50 -p 3 -R 100000 -l 127.0.0.2 127.0.0.10 > "$TKH_TMP/startup-perf.out" 2>&1
+  tkh_check startup/serves "no allocation after the database came" grep -q DHCP4_LEASE_ALLOC "$SRV_LOG"
+  tkh_check_eq startup/no-ack-missing "" "$(acked_missing startup)"
+  tkh_kill "$SRV_PID"
+else
+  tkh_fail startup/started-without-database "the server did not start: $(tail -3 "$SRV_LOG")"
+  db_resume_pgsql
 fi
 
 tkh_finish

@@ -182,6 +182,8 @@ using sql::PreparedLease4;
 
 struct SqlLeaseStore4::Impl {
   explicit Impl(std::unique_ptr<db::Connection> c) : config(c->config()) { open(std::move(c)); }
+  // Not connected yet: every call fails as after a lost connection until reconnect().
+  explicit Impl(const db::DbConfig& c) : config(c), lost(true) {}
 
   // Takes `c` over, checks the schema and prepares the statements; throws db::DbError.
   void open(std::unique_ptr<db::Connection> c) {
@@ -270,6 +272,12 @@ SqlLeaseStore4::SqlLeaseStore4(const db::DbConfig& config)
 
 SqlLeaseStore4::SqlLeaseStore4(std::unique_ptr<db::Connection> connection)
     : impl_(std::make_unique<Impl>(std::move(connection))) {}
+
+SqlLeaseStore4::SqlLeaseStore4(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+std::unique_ptr<SqlLeaseStore4> SqlLeaseStore4::unconnected(const db::DbConfig& config) {
+  return std::unique_ptr<SqlLeaseStore4>(new SqlLeaseStore4(std::make_unique<Impl>(config)));
+}
 
 SqlLeaseStore4::~SqlLeaseStore4() = default;
 

@@ -32,6 +32,9 @@ class SqlLeaseStore4 final : public LeaseStore4 {
   explicit SqlLeaseStore4(const db::DbConfig& config);
   /// Same on an open connection (the store takes it over; reconnect() uses its config()).
   explicit SqlLeaseStore4(std::unique_ptr<db::Connection> connection);
+  /// A store that has not connected yet (`retry-on-startup`): every call fails as after a lost
+  /// connection until reconnect() succeeds.
+  static std::unique_ptr<SqlLeaseStore4> unconnected(const db::DbConfig& config);
   ~SqlLeaseStore4() override;
   SqlLeaseStore4(const SqlLeaseStore4&) = delete;
   SqlLeaseStore4& operator=(const SqlLeaseStore4&) = delete;
@@ -68,6 +71,7 @@ class SqlLeaseStore4 final : public LeaseStore4 {
 
  private:
   struct Impl;
+  explicit SqlLeaseStore4(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
