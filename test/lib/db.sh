@@ -31,6 +31,9 @@ DB_PGSQL_PORT=""
 DB_PGSQL_BIN=""
 DB_MYSQL_PID=""
 DB_MYSQL_DIR=""
+DB_MYSQL_PORT=""
+DB_MYSQL_SERVER=""
+DB_MYSQL_USER_ARGS=()
 
 db_log() {
   echo "db.sh: $*" >&2
@@ -235,17 +238,10 @@ db_start_mysql() {
     db_stop_mysql
     return 1
   fi
-  db_ns_prefix
-  "${DB_NS_PREFIX[@]}" "$server" --no-defaults --datadir="$dir/data" "${user_args[@]}" --port="$port" \
-    --bind-address=127.0.0.1 --socket="$dir/mysql.sock" --pid-file="$dir/mysql.pid" \
-    --log-error="$dir/server.log" --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
-    --innodb-flush-log-at-trx-commit=2 --max-connections=200 --skip-name-resolve \
-    > "$dir/stdout.log" 2>&1 &
-  DB_MYSQL_PID=$!
-  if ! db_wait "$DB_START_TIMEOUT" "$DB_MYSQL_PID" \
-    mariadb --no-defaults -S "$dir/mysql.sock" -u root -e 'SELECT 1'; then
-    db_log "MariaDB did not start on 127.0.0.1:$port within $DB_START_TIMEOUT s"
-    db_show_log "$dir/server.log"
+  DB_MYSQL_SERVER=$server
+  DB_MYSQL_PORT=$port
+  DB_MYSQL_USER_ARGS=("${user_args[@]}")
+  if ! _db_my_launch; then
     db_stop_mysql
     return 1
   fi
@@ -265,6 +261,37 @@ db_start_mysql() {
   fi
   export TAKAHE_TEST_MYSQL_PORT=$port
   db_log "MariaDB $("$server" --version | awk '{ print $3 }') on 127.0.0.1:$port (PID $DB_MYSQL_PID, $dir)"
+}
+
+# Runs the MariaDB server of $DB_MYSQL_DIR on $DB_MYSQL_PORT (inside $DB_NETNS when set) and
+# waits until it answers.
+_db_my_launch() {
+  local dir=$DB_MYSQL_DIR port=$DB_MYSQL_PORT server=$DB_MYSQL_SERVER
+  db_ns_prefix
+  "${DB_NS_PREFIX[@]}" "$server" --no-defaults --datadir="$dir/data" "${DB_MYSQL_USER_ARGS[@]}" --port="$port" \
+    --bind-address=127.0.0.1 --socket="$dir/mysql.sock" --pid-file="$dir/mysql.pid" \
+    --log-error="$dir/server.log" --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+    --innodb-flush-log-at-trx-commit=2 --max-connections=200 --skip-name-resolve \
+    >> "$dir/stdout.log" 2>&1 &
+  DB_MYSQL_PID=$!
+  if ! db_wait "$DB_START_TIMEOUT" "$DB_MYSQL_PID" \
+    mariadb --no-defaults -S "$dir/mysql.sock" -u root -e 'SELECT 1'; then
+    db_log "MariaDB did not start on 127.0.0.1:$port within $DB_START_TIMEOUT s"
+    db_show_log "$dir/server.log"
+    return 1
+  fi
+}
+
+# db_pause_mysql / db_resume_mysql: as db_pause_pgsql / db_resume_pgsql, for MariaDB.
+db_pause_mysql() {
+  [[ -n $DB_MYSQL_PID ]] || return 1
+  db_kill "$DB_MYSQL_PID" TERM
+  DB_MYSQL_PID=""
+}
+
+db_resume_mysql() {
+  [[ -z $DB_MYSQL_PID && -n $DB_MYSQL_DIR ]] || return 1
+  _db_my_launch
 }
 
 db_stop_mysql() {
