@@ -191,7 +191,11 @@ if ((BUILD_OK)); then
   section "unit tests (Catch2 test cases)"
   run_suite unit
   section "database servers"
-  if ! db_start_all 2> "$LOGDIR/db-start.log"; then
+  # The servers offer TLS (and require it of a certificate user) so the TLS tests run too.
+  mkdir -p "$LOGDIR/db-pki"
+  (TKH_TMP=$LOGDIR; . "$REPO/test/lib/common.sh"; tkh_make_pki "$LOGDIR/db-pki") > "$LOGDIR/db-pki.log" 2>&1 ||
+    echo "FAIL: db/pki: openssl could not make the test certificates"
+  if ! DB_TLS_DIR=$LOGDIR/db-pki db_start_all 2> "$LOGDIR/db-start.log"; then
     echo "FAIL: db/start: could not start the test database servers"
     show_tail "$LOGDIR/db-start.log" 30
     add 0 1 0

@@ -7,6 +7,7 @@
 #   db_stop_all             # or db_stop_pgsql / db_stop_mysql; safe to call twice
 #   DB_NETNS=ns db_start_*  # the servers run inside network namespace ns
 #   db_pause_pgsql / db_resume_pgsql  # stop and restart PostgreSQL keeping data and port
+#   DB_TLS_DIR=dir db_start_*  # the servers also offer TLS (see below)
 #
 # Each server gets a fresh data directory under $BUILD_DIR/test-db/, listens on 127.0.0.1 only
 # on a free port, and has user "takahe" (password "takahe-test") owning the databases
@@ -16,6 +17,15 @@
 # "postgres" user (or "nobody" if there is none: PostgreSQL refuses root) and MariaDB as root (--user=root).
 # db_start_* return non-zero with a message on stderr (and the server's log tail) on failure,
 # after cleaning up what they started.
+#
+# TLS: with DB_TLS_DIR set to a directory holding ca.crt, server.crt and server.key (as made by
+# tkh_make_pki in test/lib/common.sh), the servers offer TLS with that certificate (plain TCP
+# keeps working for user "takahe") and have one more user, "operator" (the CN of tkh_make_pki's
+# client certificate), who must connect over TLS with a client certificate signed by ca.crt:
+# PostgreSQL "hostssl ... cert" (no password), MariaDB "REQUIRE X509" (no password); "operator"
+# may read the databases. The started server then also exports TAKAHE_TEST_PGSQL_TLS_DIR or
+# TAKAHE_TEST_MYSQL_TLS_DIR (= DB_TLS_DIR) so tests know TLS is on. Without DB_TLS_DIR nothing
+# of this happens.
 
 DB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${BUILD_DIR:=$(cd "$DB_LIB_DIR/../.." && pwd)/build-ci}"
@@ -24,6 +34,7 @@ DB_TEST_ROOT=$BUILD_DIR/test-db
 DB_USER=takahe
 DB_PASSWORD=takahe-test
 DB_NAMES=(takahe_test takahe_test2)
+DB_TLS_USER=operator
 
 DB_PGSQL_PID=""
 DB_PGSQL_DIR=""
@@ -34,6 +45,7 @@ DB_MYSQL_DIR=""
 DB_MYSQL_PORT=""
 DB_MYSQL_SERVER=""
 DB_MYSQL_USER_ARGS=()
+DB_MYSQL_TLS_ARGS=()
 
 db_log() {
   echo "db.sh: $*" >&2
@@ -106,6 +118,17 @@ db_ns_prefix() {
   fi
 }
 
+# db_tls_check: DB_TLS_DIR holds the three files the servers need.
+db_tls_check() {
+  local f
+  for f in ca.crt server.crt server.key; do
+    if [[ ! -r $DB_TLS_DIR/$f ]]; then
+      db_log "DB_TLS_DIR=$DB_TLS_DIR has no readable $f (make them with tkh_make_pki)"
+      return 1
+    fi
+  done
+}
+
 db_show_log() {
   [[ -f $1 ]] && tail -n 20 "$1" | sed 's/^/db.sh:   /' >&2
 }
@@ -145,6 +168,10 @@ db_start_pgsql() {
     db_stop_pgsql
     return 1
   fi
+  if [[ -n ${DB_TLS_DIR:-} ]] && ! _db_pg_tls "$os_user"; then
+    db_stop_pgsql
+    return 1
+  fi
   DB_PGSQL_BIN=$bin
   DB_PGSQL_PORT=$port
   if ! _db_pg_launch; then
@@ -156,6 +183,9 @@ db_start_pgsql() {
   for name in "${DB_NAMES[@]}"; do
     args+=(-c "CREATE DATABASE $name OWNER $DB_USER")
   done
+  if [[ -n ${DB_TLS_DIR:-} ]]; then
+    args+=(-c "CREATE ROLE $DB_TLS_USER LOGIN")
+  fi
   if ! db_as_pg_user "$bin/psql" -h "$dir/run" -p "$port" -U postgres -d postgres \
     -v ON_ERROR_STOP=1 -q "${args[@]}" > "$dir/setup.log" 2>&1; then
     db_log "PostgreSQL: creating user $DB_USER and databases failed"
@@ -164,7 +194,36 @@ db_start_pgsql() {
     return 1
   fi
   export TAKAHE_TEST_PGSQL_PORT=$port
+  if [[ -n ${DB_TLS_DIR:-} ]]; then
+    export TAKAHE_TEST_PGSQL_TLS_DIR=$DB_TLS_DIR
+  fi
   db_log "PostgreSQL $(basename "$(dirname "$bin")") on 127.0.0.1:$port (PID $DB_PGSQL_PID, $dir)"
+}
+
+# _db_pg_tls OS_USER: TLS on in the new cluster of $DB_PGSQL_DIR with the files of $DB_TLS_DIR
+# (copied: the key must belong to the server's user, mode 0600), and user $DB_TLS_USER allowed
+# over TLS with a client certificate only. Plain TCP stays as initdb made it for everyone else.
+_db_pg_tls() {
+  local os_user=$1 dir=$DB_PGSQL_DIR
+  db_tls_check || return 1
+  mkdir "$dir/tls" && cp "$DB_TLS_DIR/ca.crt" "$DB_TLS_DIR/server.crt" "$DB_TLS_DIR/server.key" \
+    "$dir/tls/" && chmod 600 "$dir/tls/server.key" || return 1
+  if ((EUID == 0)); then
+    chown -R "$os_user:$(id -g "$os_user")" "$dir/tls" || return 1
+  fi
+  printf "ssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\nssl_ca_file = '%s'\n" \
+    "$dir/tls/server.crt" "$dir/tls/server.key" "$dir/tls/ca.crt" >> "$dir/data/postgresql.conf" ||
+    return 1
+  # The first matching line wins: these two go before initdb's.
+  local hba=$dir/data/pg_hba.conf
+  {
+    printf 'hostssl all %s 127.0.0.1/32 cert\n' "$DB_TLS_USER"
+    printf 'host all %s 127.0.0.1/32 reject\n' "$DB_TLS_USER"
+    cat "$hba"
+  } > "$hba.new" && mv "$hba.new" "$hba" || return 1
+  if ((EUID == 0)); then
+    chown "$os_user:$(id -g "$os_user")" "$hba"
+  fi
 }
 
 # Runs the PostgreSQL server of $DB_PGSQL_DIR on $DB_PGSQL_PORT (inside $DB_NETNS when set) and
@@ -208,7 +267,7 @@ db_stop_pgsql() {
     rm -rf "$DB_PGSQL_DIR"
   fi
   DB_PGSQL_DIR=""
-  unset TAKAHE_TEST_PGSQL_PORT
+  unset TAKAHE_TEST_PGSQL_PORT TAKAHE_TEST_PGSQL_TLS_DIR
   return 0
 }
 
@@ -241,6 +300,15 @@ db_start_mysql() {
   DB_MYSQL_SERVER=$server
   DB_MYSQL_PORT=$port
   DB_MYSQL_USER_ARGS=("${user_args[@]}")
+  DB_MYSQL_TLS_ARGS=()
+  if [[ -n ${DB_TLS_DIR:-} ]]; then
+    if ! db_tls_check; then
+      db_stop_mysql
+      return 1
+    fi
+    DB_MYSQL_TLS_ARGS=(--ssl-ca="$DB_TLS_DIR/ca.crt" --ssl-cert="$DB_TLS_DIR/server.crt"
+      --ssl-key="$DB_TLS_DIR/server.key")
+  fi
   if ! _db_my_launch; then
     db_stop_mysql
     return 1
@@ -253,6 +321,12 @@ db_start_mysql() {
     sql+="GRANT ALL PRIVILEGES ON $name.* TO '$DB_USER'@'%';"
     sql+="GRANT ALL PRIVILEGES ON $name.* TO '$DB_USER'@'localhost';"
   done
+  if [[ -n ${DB_TLS_DIR:-} ]]; then
+    sql+="CREATE USER '$DB_TLS_USER'@'%' REQUIRE X509;"
+    for name in "${DB_NAMES[@]}"; do
+      sql+="GRANT SELECT ON $name.* TO '$DB_TLS_USER'@'%';"
+    done
+  fi
   if ! mariadb --no-defaults -S "$dir/mysql.sock" -u root -e "$sql" > "$dir/setup.log" 2>&1; then
     db_log "MariaDB: creating user $DB_USER and databases failed"
     db_show_log "$dir/setup.log"
@@ -260,6 +334,9 @@ db_start_mysql() {
     return 1
   fi
   export TAKAHE_TEST_MYSQL_PORT=$port
+  if [[ -n ${DB_TLS_DIR:-} ]]; then
+    export TAKAHE_TEST_MYSQL_TLS_DIR=$DB_TLS_DIR
+  fi
   db_log "MariaDB $("$server" --version | awk '{ print $3 }') on 127.0.0.1:$port (PID $DB_MYSQL_PID, $dir)"
 }
 
@@ -272,6 +349,7 @@ _db_my_launch() {
     --bind-address=127.0.0.1 --socket="$dir/mysql.sock" --pid-file="$dir/mysql.pid" \
     --log-error="$dir/server.log" --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
     --innodb-flush-log-at-trx-commit=2 --max-connections=200 --skip-name-resolve \
+    "${DB_MYSQL_TLS_ARGS[@]}" \
     >> "$dir/stdout.log" 2>&1 &
   DB_MYSQL_PID=$!
   if ! db_wait "$DB_START_TIMEOUT" "$DB_MYSQL_PID" \
@@ -303,7 +381,8 @@ db_stop_mysql() {
     rm -rf "$DB_MYSQL_DIR"
   fi
   DB_MYSQL_DIR=""
-  unset TAKAHE_TEST_MYSQL_PORT
+  DB_MYSQL_TLS_ARGS=()
+  unset TAKAHE_TEST_MYSQL_PORT TAKAHE_TEST_MYSQL_TLS_DIR
   return 0
 }
 

@@ -7,6 +7,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <utility>
 
 #include "sql_script.h"
 
@@ -47,10 +52,11 @@ std::string pgConnectString(const DbConfig& c) {
   }
   s += " connect_timeout=" + std::to_string(c.connect_timeout);
   s += " application_name='takahe'";
-  // A trust anchor means the server certificate must be checked; a client certificate alone
-  // still needs TLS. Without any, libpq's own default (and PGSSLMODE) applies.
+  // A trust anchor means the server certificate must be signed by it and name `host` (a DNS
+  // name or, since libpq 14, an IP address in subjectAltName); a client certificate alone still
+  // needs TLS. Without any, libpq's own default (and PGSSLMODE) applies.
   if (!c.trust_anchor.empty()) {
-    s += " sslmode=verify-ca sslrootcert=" + pgQuote(c.trust_anchor);
+    s += " sslmode=verify-full sslrootcert=" + pgQuote(c.trust_anchor);
   } else if (!c.cert_file.empty()) {
     s += " sslmode=require";
   }
@@ -115,6 +121,135 @@ struct ConnectFailure {
   bool transient;
 };
 
+// ------------------------------------------------------------------------------------- TLS
+// libpq silently skips a client certificate it cannot read, and both clients report unreadable
+// files in their own words: check the files first and name the parameter.
+void checkTlsFiles(const DbConfig& c) {
+  const std::pair<const char*, const std::string*> files[] = {
+      {"trust-anchor", &c.trust_anchor}, {"cert-file", &c.cert_file}, {"key-file", &c.key_file}};
+  for (const auto& [key, path] : files) {
+    if (path->empty()) {
+      continue;
+    }
+    std::ifstream in(*path);
+    if (!in) {
+      int err = errno;
+      throw DbError("cannot connect to " + describe(c) + ": cannot read " + key + " '" + *path +
+                        "': " + std::strerror(err) + " (check " + key + ")",
+                    false);
+    }
+  }
+}
+
+// SOCI 4.0's MySQL backend passes only sslca/sslcert/sslkey to the client library: the server's
+// certificate chain is checked against the CA, but not its name, and no cipher can be chosen.
+// With a trust anchor or a cipher list, Takahe first opens its own handle with every option set
+// (MYSQL_OPT_SSL_VERIFY_SERVER_CERT, MYSQL_OPT_SSL_CIPHER), so that a server that fails the
+// checks never sees the password, then hands that handle to SOCI's session in place of the one
+// SOCI opened.
+struct MysqlCloser {
+  void operator()(MYSQL* m) const { mysql_close(m); }
+};
+using MysqlHandle = std::unique_ptr<MYSQL, MysqlCloser>;
+
+MysqlHandle mysqlVerifiedConnect(const DbConfig& c) {
+  if (c.trust_anchor.empty() && c.cipher_list.empty()) {
+    return nullptr;
+  }
+  MysqlHandle m(mysql_init(nullptr));
+  if (!m) {
+    throw DbError("cannot connect to " + describe(c) + ": out of memory", false);
+  }
+  auto set = [&](mysql_option opt, const void* value, const char* what) {
+    if (mysql_options(m.get(), opt, value) != 0) {
+      throw DbError("cannot connect to " + describe(c) + ": the mysql client refused " + what,
+                    false);
+    }
+  };
+  unsigned timeout = c.connect_timeout;
+  set(MYSQL_OPT_CONNECT_TIMEOUT, &timeout, "connect-timeout");
+  unsigned read_timeout = c.read_timeout;
+  unsigned write_timeout = c.write_timeout;
+  if (read_timeout != 0) {
+    set(MYSQL_OPT_READ_TIMEOUT, &read_timeout, "read-timeout");
+  }
+  if (write_timeout != 0) {
+    set(MYSQL_OPT_WRITE_TIMEOUT, &write_timeout, "write-timeout");
+  }
+  set(MYSQL_SET_CHARSET_NAME, "utf8mb4", "the character set utf8mb4");
+  auto orNull = [](const std::string& v) { return v.empty() ? nullptr : v.c_str(); };
+  mysql_ssl_set(m.get(), orNull(c.key_file), orNull(c.cert_file), orNull(c.trust_anchor), nullptr,
+                orNull(c.cipher_list));
+  // The client gives TLS 1.3 suite names (TLS_...) to TLS 1.3 and the rest to TLS 1.2 and
+  // below: a list without any TLS 1.3 suite would leave TLS 1.3 open with all its suites, so it
+  // limits the session to TLS 1.2, where the list is obeyed.
+  if (!c.cipher_list.empty() && !contains(c.cipher_list, "TLS_")) {
+    set(MARIADB_OPT_TLS_VERSION, "TLSv1.2", "cipher-list (limited to TLS 1.2)");
+  }
+  if (!c.trust_anchor.empty()) {
+    my_bool verify = 1;
+    set(MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify, "server certificate verification");
+  }
+  // The same flags as SOCI's own connection, so that statements behave alike (affected rows
+  // count matched rows).
+  const unsigned long flags = CLIENT_FOUND_ROWS | CLIENT_MULTI_RESULTS;
+  if (mysql_real_connect(m.get(), c.host.c_str(), orNull(c.user), orNull(c.password),
+                         c.name.c_str(), c.port, nullptr, flags) == nullptr) {
+    throw soci::mysql_soci_error(mysql_error(m.get()), mysql_errno(m.get()));
+  }
+  return m;
+}
+
+// A failed TLS handshake or refused certificate, in words naming the parameter to check; empty
+// reason when `msg` is not recognised. Asked first: libpq reports every address it tried, and
+// an earlier "connection refused" (say on ::1) must not hide the certificate's verdict.
+ConnectFailure classifyTlsError(const DbConfig& c, const std::string& full, unsigned my_errno) {
+  // libpq starts with 'connection to server at "127.0.0.1", port 5432 failed: ', which the
+  // message says already.
+  std::string msg = full;
+  if (msg.rfind("connection to server at ", 0) == 0) {
+    if (std::size_t at = msg.find(" failed: "); at != std::string::npos) {
+      msg = msg.substr(at + 9);
+    }
+  }
+  // The server demands a client certificate (PostgreSQL hostssl ... cert). MariaDB cannot be
+  // told apart from a wrong password (1045): that case is handled by the caller.
+  if (contains(msg, "requires a valid client certificate")) {
+    return {"the server requires a client certificate", "set cert-file and key-file", false};
+  }
+  if (contains(msg, "certificate authentication failed")) {
+    return {"the server refused the client certificate for user '" + c.user + "'",
+            "check cert-file and key-file: the certificate's CN must be the user name", false};
+  }
+  if (contains(msg, "does not match host name") || contains(msg, "Validation of SSL server") ||
+      contains(msg, "hostname mismatch") || contains(msg, "host name mismatch")) {
+    return {"the server's certificate does not name host '" + c.host + "'",
+            "check host: with trust-anchor set it must be a name or address in the server's "
+            "certificate",
+            false};
+  }
+  if (contains(msg, "certificate verify failed") || contains(msg, "self-signed certificate") ||
+      contains(msg, "self signed certificate") || contains(msg, "unable to get local issuer") ||
+      contains(msg, "unable to verify") || contains(msg, "certificate has expired") ||
+      contains(msg, "certificate is not yet valid") || contains(msg, "unknown ca")) {
+    return {"the server's certificate was not accepted: " + msg,
+            "check trust-anchor: it must hold the CA that signed the server's certificate", false};
+  }
+  if (contains(msg, "server does not support SSL") ||
+      (my_errno == 2026 && contains(msg, "not support"))) {
+    return {"the server does not offer TLS",
+            "turn TLS on in the server, or remove trust-anchor, cert-file and key-file", false};
+  }
+  if (contains(msg, "private key") || contains(msg, "key values mismatch") ||
+      contains(msg, "sslkey")) {
+    return {msg, "check key-file: it must be the private key of cert-file", false};
+  }
+  if (!c.cipher_list.empty() && contains(msg, "cipher")) {
+    return {msg, "check cipher-list", false};
+  }
+  return {};
+}
+
 ConnectFailure classifyConnectError(const DbConfig& c, const std::exception& e) {
   std::string msg = oneLine(e.what());
   const std::string prefix = "Cannot establish connection to the database.";
@@ -124,6 +259,9 @@ ConnectFailure classifyConnectError(const DbConfig& c, const std::exception& e) 
   unsigned my_errno = 0;
   if (auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e)) {
     my_errno = my->err_num_;
+  }
+  if (ConnectFailure tls = classifyTlsError(c, msg, my_errno); !tls.reason.empty()) {
+    return tls;
   }
   std::string timeout = "timed out after " + std::to_string(c.connect_timeout) + " s";
   // MariaDB's client reports the errno in parentheses (connect) or as "system error: N"
@@ -147,7 +285,14 @@ ConnectFailure classifyConnectError(const DbConfig& c, const std::exception& e) 
   }
   if (contains(msg, "password authentication failed") || contains(msg, "no password supplied") ||
       my_errno == 1045 || (contains(msg, "role \"") && contains(msg, "does not exist"))) {
-    return {"authentication failed for user '" + c.user + "'", "check user and password", false};
+    // MariaDB answers a user who must show a client certificate (REQUIRE X509) and did not
+    // exactly as a wrong password.
+    bool maybe_cert = my_errno == 1045 && c.cert_file.empty() && !c.trust_anchor.empty();
+    return {"authentication failed for user '" + c.user + "'",
+            maybe_cert ? "check user and password; if the user must present a client "
+                         "certificate (REQUIRE X509), set cert-file and key-file"
+                       : "check user and password",
+            false};
   }
   if (my_errno == 1049 || (contains(msg, "database \"") && contains(msg, "does not exist"))) {
     return {"database '" + c.name + "' does not exist", "check name", false};
@@ -160,8 +305,9 @@ ConnectFailure classifyConnectError(const DbConfig& c, const std::exception& e) 
   if (contains(msg, "pg_hba.conf")) {
     return {msg, "check user, name and host, and the server's pg_hba.conf", false};
   }
-  if (contains(msg, "ssl") || contains(msg, "tls") || contains(msg, "certificate") ||
-      my_errno == 2026) {
+  const bool tls = !c.trust_anchor.empty() || !c.cert_file.empty() || !c.cipher_list.empty();
+  if (tls && (contains(msg, "ssl") || contains(msg, "tls") || contains(msg, "certificate") ||
+              my_errno == 2026)) {
     return {msg, "check trust-anchor, cert-file and key-file", false};
   }
   if (c.backend == Backend::kSqlite) {
@@ -184,11 +330,20 @@ Connection::Connection(const DbConfig& config) : config_(config) {
         break;
       }
       case Backend::kPostgresql:
+        checkTlsFiles(config_);
         session_->open(*soci::factory_postgresql(), pgConnectString(config_));
         break;
-      case Backend::kMysql:
+      case Backend::kMysql: {
+        checkTlsFiles(config_);
+        MysqlHandle verified = mysqlVerifiedConnect(config_);
         session_->open(*soci::factory_mysql(), mysqlConnectString(config_));
+        if (verified) {
+          auto* backend = static_cast<soci::mysql_session_backend*>(session_->get_backend());
+          mysql_close(backend->conn_);
+          backend->conn_ = verified.release();
+        }
         break;
+      }
     }
   } catch (const DbError&) {
     throw;

@@ -190,8 +190,8 @@ DbConfig parseDbConfig(const cc::Value& map, const std::string& json_path,
         warn(key, "parameter '" + std::string(key) + "' has no effect for sqlite and is ignored");
       }
     }
-  } else if (!c.cipher_list.empty()) {
-    // Neither libpq nor SOCI's MySQL backend lets a client choose its TLS ciphers.
+  } else if (!c.cipher_list.empty() && c.backend == Backend::kPostgresql) {
+    // libpq cannot choose TLS ciphers; MariaDB gets MYSQL_OPT_SSL_CIPHER (connection.cc).
     warn("cipher-list", std::string("parameter 'cipher-list' is not supported by the ") +
                             backendName(c.backend) + " client and is ignored");
   }
