@@ -243,6 +243,7 @@ std::optional<Pkt4> Processor::onRequest(const Pkt4& q, const SrvConfig4& cfg, c
   ctx.requested = requested;
 
   auto current = engine_.findClientLease(ctx);
+  ctx.client_lease = current;  // allocate() reuses it instead of reading the store again
   if (state == State::kInitReboot) {
     // RFC 2131 4.3.2 as Kea applies it: with no lease on record for the client, a
     // non-authoritative server stays silent and an authoritative one NAKs; a client that

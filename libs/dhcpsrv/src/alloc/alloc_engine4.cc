@@ -172,7 +172,7 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
     return out;
   }
   auto subnets = candidateSubnets(ctx);
-  std::optional<Lease4> current = findClientLease(ctx);
+  std::optional<Lease4> current = ctx.client_lease ? *ctx.client_lease : findClientLease(ctx);
 
   // 1. A reservation with an address wins over everything else.
   for (const Subnet4* s : subnets) {
