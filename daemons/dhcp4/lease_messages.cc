@@ -150,7 +150,6 @@ void Processor::installLeaseHooks(dhcpsrv::ClientContext4& ctx) {
     }
     if (hooks_->call(point, h) != hooks::NextStep::kContinue) return false;
     lease = *lp;
-    lease.address = lp->address;
     return true;
   };
 }
