@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 
+#include "store_session.h"
 #include "host4_sql.h"
 #include "lease4_sql.h"
 #include "takahe/db/schema.h"
@@ -356,28 +357,9 @@ SqlHostStore4::SqlHostStore4(std::unique_ptr<db::Connection> connection)
 
 SqlHostStore4::~SqlHostStore4() = default;
 
-bool SqlHostStore4::reconnect(std::string* error) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->prepared.reset();
-  impl_->conn.reset();
-  impl_->lost = true;
-  try {
-    impl_->open(std::make_unique<db::Connection>(impl_->config));
-    return true;
-  } catch (const std::exception& e) {
-    impl_->prepared.reset();
-    impl_->lost = true;
-    if (error) {
-      *error = e.what();
-    }
-    return false;
-  }
-}
+bool SqlHostStore4::reconnect(std::string* error) { return sql::reconnectSession(*impl_, error); }
 
-bool SqlHostStore4::connected() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->prepared && !impl_->lost;
-}
+bool SqlHostStore4::connected() const { return sql::sessionConnected(*impl_); }
 
 const db::DbConfig& SqlHostStore4::config() const { return impl_->config; }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <mutex>
 
+#include "store_session.h"
 #include "lease4_sql.h"
 #include "takahe/db/schema.h"
 #include "takahe/util/error.h"
@@ -281,28 +282,9 @@ std::unique_ptr<SqlLeaseStore4> SqlLeaseStore4::unconnected(const db::DbConfig& 
 
 SqlLeaseStore4::~SqlLeaseStore4() = default;
 
-bool SqlLeaseStore4::reconnect(std::string* error) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->prepared.reset();
-  impl_->conn.reset();
-  impl_->lost = true;
-  try {
-    impl_->open(std::make_unique<db::Connection>(impl_->config));
-    return true;
-  } catch (const std::exception& e) {
-    impl_->prepared.reset();
-    impl_->lost = true;
-    if (error) {
-      *error = e.what();
-    }
-    return false;
-  }
-}
+bool SqlLeaseStore4::reconnect(std::string* error) { return sql::reconnectSession(*impl_, error); }
 
-bool SqlLeaseStore4::connected() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->prepared && !impl_->lost;
-}
+bool SqlLeaseStore4::connected() const { return sql::sessionConnected(*impl_); }
 
 const db::DbConfig& SqlLeaseStore4::config() const { return impl_->config; }
 
