@@ -551,6 +551,10 @@ struct Dhcp4Server::Impl final : ServerControl {
     services.stats = &stats_store;
     services.config = [this] { return config; };
     services.hosts = host_store.get();
+    services.post = [this](std::function<void()> fn) { asio::post(io, std::move(fn)); };
+    services.execute = [this](const cc::Command& command) {
+      return registry.execute(cc::makeCommand(command.name, command.arguments, command.services));
+    };
     dhcpsrv::setServerServices4(&services);
     hooks.manager().setCommandSink({[this](const std::string& name, hooks::CommandFn fn) { registry.add(name, std::move(fn)); },
                                     [this](const std::string& name) { registry.remove(name); }});

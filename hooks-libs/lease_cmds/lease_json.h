@@ -6,14 +6,12 @@
 
 #include "takahe/cc/value.h"
 #include "takahe/dhcpsrv/lease.h"
+#include "takahe/dhcpsrv/lease_json.h"
 #include "takahe/dhcpsrv/srv_config.h"
 
 namespace takahe::hooks::lease_cmds {
 
-/// {"ip-address", "hw-address", "client-id" (when set), "valid-lft", "cltt", "subnet-id",
-///  "pool-id" (when non-zero), "fqdn-fwd", "fqdn-rev", "hostname", "state",
-///  "user-context" (when set)}.
-cc::Value leaseToJson(const dhcpsrv::Lease4& lease);
+using dhcpsrv::leaseToJson;
 
 /// A lease read from lease4-add / lease4-update arguments.
 struct LeaseArguments {

@@ -19,7 +19,7 @@ declare -A allowed=(
   [hooks]="util cc log hooks"
   [dhcpsrv]="util cc log stats dhcp hooks db dhcpsrv"
   # Hook libraries see only the installed public API (takahe-hooks.pc).
-  [../hooks-libs]="util cc log stats dhcp eval hooks db dhcpsrv"
+  [../hooks-libs]="util cc log stats dhcp eval hooks db dhcpsrv http"
 )
 for dir in "$REPO"/libs/*/; do
   lib=$(basename "$dir")

@@ -7,6 +7,8 @@
 #include <functional>
 #include <memory>
 
+#include "takahe/cc/command.h"
+#include "takahe/cc/value.h"
 #include "takahe/dhcpsrv/host_store.h"
 #include "takahe/dhcpsrv/lease_store.h"
 #include "takahe/dhcpsrv/srv_config.h"
@@ -23,6 +25,12 @@ struct ServerServices4 {
   stats::StatsStore* stats = nullptr;  ///< the server's statistics
   /// The configuration in force.
   std::function<SrvConfig4Ptr()> config;
+  /// Runs a task on the server's packet thread (thread-safe): libraries with threads of their
+  /// own (High Availability) touch the stores and the service state only from there.
+  std::function<void(std::function<void()>)> post;
+  /// Runs a control command as if it had arrived on the control socket (commands of every
+  /// loaded library included) and returns the answer. Only on the server's packet thread.
+  std::function<cc::Value(const cc::Command&)> execute;
 };
 
 /// The services of the server in this process, or nullptr (e.g. in a unit test without one).
