@@ -10,22 +10,36 @@ void ParkingLot::reference(const void* key) {
   if (it != parked_.end()) {
     ++it->second.refs;
   } else {
-    ++early_refs_[key];
+    ++early_refs_[key].refs;
   }
 }
 
 bool ParkingLot::park(const void* key, std::function<void()> resume, std::function<void()> discard) {
-  std::lock_guard lock(mu_);
-  if (parked_.size() >= limit_ || parked_.count(key)) {
-    early_refs_.erase(key);
-    return false;
+  std::function<void()> run_now;
+  {
+    std::lock_guard lock(mu_);
+    if (parked_.size() >= limit_ || parked_.count(key)) {
+      early_refs_.erase(key);
+      return false;
+    }
+    Entry e{std::move(resume), std::move(discard), 0};
+    if (auto it = early_refs_.find(key); it != early_refs_.end()) {
+      Early early = it->second;
+      early_refs_.erase(it);
+      if (early.dropped) {
+        run_now = std::move(e.discard);
+      } else if (early.forced || early.refs - early.released <= 0) {
+        run_now = std::move(e.resume);
+      } else {
+        e.refs = early.refs - early.released;
+      }
+    }
+    if (!run_now) {
+      parked_.emplace(key, std::move(e));
+      return true;
+    }
   }
-  Entry e{std::move(resume), std::move(discard), 0};
-  if (auto it = early_refs_.find(key); it != early_refs_.end()) {
-    e.refs = it->second;
-    early_refs_.erase(it);
-  }
-  parked_.emplace(key, std::move(e));
+  run_now();
   return true;
 }
 
@@ -35,10 +49,14 @@ bool ParkingLot::unpark(const void* key, bool force) {
     std::lock_guard lock(mu_);
     auto it = parked_.find(key);
     if (it == parked_.end()) {
-      // Unparked before the server finished parking it: cancel the early reference.
+      // Released before the server finished parking it: park() will resume it at once.
       auto er = early_refs_.find(key);
       if (er == early_refs_.end()) return false;
-      if (force || --er->second <= 0) early_refs_.erase(er);
+      if (force) {
+        er->second.forced = true;
+      } else {
+        ++er->second.released;
+      }
       return true;
     }
     if (!force && --it->second.refs > 0) return true;
@@ -54,7 +72,13 @@ bool ParkingLot::drop(const void* key) {
   {
     std::lock_guard lock(mu_);
     auto it = parked_.find(key);
-    if (it == parked_.end()) return false;
+    if (it == parked_.end()) {
+      // Dropped before the server finished parking it: park() will discard it at once.
+      auto er = early_refs_.find(key);
+      if (er == early_refs_.end()) return false;
+      er->second.dropped = true;
+      return true;
+    }
     discard = std::move(it->second.discard);
     parked_.erase(it);
   }

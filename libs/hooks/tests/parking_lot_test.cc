@@ -50,13 +50,40 @@ TEST_CASE("the lot is bounded") {
   CHECK(lot.size() == 2);
 }
 
-TEST_CASE("an unpark that comes before park completes cancels the reference") {
+TEST_CASE("an acknowledgement that comes before park resumes the packet when it is parked") {
+  ParkingLot lot;
+  int key = 0, resumed = 0, discarded = 0;
+  lot.reference(&key);
+  CHECK(lot.unpark(&key));  // the library's ack beat the server
+  CHECK(resumed == 0);
+  REQUIRE(lot.park(&key, [&] { ++resumed; }, [&] { ++discarded; }));
+  CHECK(resumed == 1);  // resumed at once, never left waiting
+  CHECK(discarded == 0);
+  CHECK_FALSE(lot.isParked(&key));
+  CHECK_FALSE(lot.unpark(&key));
+}
+
+TEST_CASE("a partial early release leaves the packet parked until the last reference") {
   ParkingLot lot;
   int key = 0, resumed = 0;
   lot.reference(&key);
+  lot.reference(&key);
   CHECK(lot.unpark(&key));
   REQUIRE(lot.park(&key, [&] { ++resumed; }, nullptr));
-  // No reference left: a plain unpark resumes.
+  CHECK(lot.isParked(&key));
+  CHECK(resumed == 0);
   CHECK(lot.unpark(&key));
   CHECK(resumed == 1);
+}
+
+TEST_CASE("a drop that comes before park discards the packet when it is parked") {
+  ParkingLot lot;
+  int key = 0, resumed = 0, discarded = 0;
+  lot.reference(&key);
+  CHECK(lot.drop(&key));
+  REQUIRE(lot.park(&key, [&] { ++resumed; }, [&] { ++discarded; }));
+  CHECK(discarded == 1);
+  CHECK(resumed == 0);
+  CHECK_FALSE(lot.isParked(&key));
+  CHECK_FALSE(lot.drop(&key));  // nothing referenced, nothing parked
 }

@@ -28,7 +28,9 @@ class ParkingLot {
 
   // --- used by the server ------------------------------------------------------------------
   /// Parks `key`; `resume` runs on unpark, `discard` on drop. False when the lot is full (the
-  /// packet must then be dropped and counted).
+  /// packet must then be dropped and counted). When every early reference was already released
+  /// (or the packet dropped) before park() — an acknowledgement that beat the server — `resume`
+  /// (or `discard`) runs at once, from park(), which returns true.
   bool park(const void* key, std::function<void()> resume, std::function<void()> discard);
   /// Drops every parked packet (reconfiguration, shutdown, library unload).
   void clear();
@@ -41,7 +43,15 @@ class ParkingLot {
   };
   mutable std::mutex mu_;
   std::map<const void*, Entry> parked_;
-  std::map<const void*, int> early_refs_;  // references taken before park() was called
+  /// A packet referenced by a library before the server parked it. The library may already have
+  /// released (or dropped) it from another thread: park() then resumes (or discards) at once.
+  struct Early {
+    int refs = 0;
+    int released = 0;
+    bool forced = false;
+    bool dropped = false;
+  };
+  std::map<const void*, Early> early_refs_;
   size_t limit_;
 };
 
