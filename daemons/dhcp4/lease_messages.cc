@@ -168,6 +168,7 @@ dhcpsrv::ClientContext4 Processor::makeContext(const Pkt4& q, const SrvConfig4& 
   ctx.subnet = subnet;
   ctx.hwaddr = q.hwAddr();
   ctx.client_id = q.clientId();
+  ctx.classes = &q.meta.classes;
   ctx.host_store = host_store_;
   findHost(ctx, q, cfg, subnet);
   if (const Bytes* lt = q.option(dhcp::opt::kLeaseTime); lt && lt->size() == 4) {

@@ -505,3 +505,27 @@ TEST_CASE("statistics of a subnet removed by reconfiguration disappear, also wit
   CHECK_FALSE(h.stats.exists("subnet[1].total-addresses"));
   CHECK(h.stats.exists("subnet[2].total-addresses"));
 }
+
+TEST_CASE("pools with a client-class serve only packets of that class (HA's HA_server1/HA_server2 split)") {
+  Harness h(R"("subnet4": [{"id": 1, "subnet": "192.0.2.0/24", "pools": [
+      {"pool": "192.0.2.10 - 192.0.2.19", "client-class": "HA_server1"},
+      {"pool": "192.0.2.20 - 192.0.2.29", "client-class": "HA_server2"}]}])");
+  auto q1 = discover(1);
+  q1.meta.addClass("HA_server2");
+  auto offer = h.send(q1);
+  REQUIRE(offer);
+  CHECK(offer->yiaddr == IPv4Address::fromString("192.0.2.20"));
+  auto q2 = discover(2);
+  q2.meta.addClass("HA_server1");
+  offer = h.send(q2);
+  REQUIRE(offer);
+  CHECK(offer->yiaddr == IPv4Address::fromString("192.0.2.10"));
+  // A packet in neither class finds no pool open to it.
+  CHECK_FALSE(h.send(discover(3)));
+  // A requested address in the other class's pool is not given: the client gets one of its own.
+  auto req = requestSelecting(4, IPv4Address::fromString("192.0.2.25"));
+  req.meta.addClass("HA_server1");
+  auto reply = h.send(req);
+  if (reply && reply->messageType() == MessageType::kAck) CHECK(reply->yiaddr != IPv4Address::fromString("192.0.2.25"));
+  CHECK_FALSE(h.store->get(IPv4Address::fromString("192.0.2.25")));
+}

@@ -95,6 +95,7 @@ std::optional<IPv4Address> AllocEngine4::pickFromPools(const ClientContext4& ctx
   const bool random = ctx.cfg && ctx.cfg->allocator == AllocatorType::kRandom;
   for (size_t pi = 0; pi < subnet.pools.size(); ++pi) {
     const Pool4& pool = subnet.pools[pi];
+    if (!pool.allows(ctx.classes)) continue;
     const uint64_t size = pool.size();
     uint64_t key = (uint64_t{subnet.id.value} << 32) | pi;
     uint64_t start;
@@ -194,7 +195,7 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
     for (const Subnet4* c : subnets) {
       if (c->id == current->subnet_id) s = c;
     }
-    bool in_range = s && (s->inPool(current->address) ||
+    bool in_range = s && (s->inPoolFor(current->address, ctx.classes) ||
                           (hostFor(ctx, *s) && hostFor(ctx, *s)->address == current->address));
     if (s && in_range && !reservedForOther(ctx, *s, current->address) &&
         (!ctx.requested || *ctx.requested == current->address || ctx.fake)) {
@@ -209,7 +210,7 @@ AllocResult AllocEngine4::allocate(ClientContext4& ctx) {
   // 3. The address the client asked for.
   if (ctx.requested) {
     for (const Subnet4* s : subnets) {
-      if (!s->inPool(*ctx.requested)) continue;
+      if (!s->inPoolFor(*ctx.requested, ctx.classes)) continue;
       std::optional<Lease4> existing;
       if (addressUsableBy(ctx, *s, *ctx.requested, &existing) && commit(ctx, *s, *ctx.requested, existing, out)) {
         dropPrevious(ctx, current, *ctx.requested, out);

@@ -41,6 +41,11 @@ const Host4* HostIndex::findByAddress(IPv4Address a) const {
 
 bool Subnet4::inPool(IPv4Address a) const { return poolFor(a) != nullptr; }
 
+bool Subnet4::inPoolFor(IPv4Address a, const std::vector<std::string>* classes) const {
+  const Pool4* p = poolFor(a);
+  return p && p->allows(classes);
+}
+
 const Pool4* Subnet4::poolFor(IPv4Address a) const {
   for (const auto& p : pools) {
     if (p.contains(a)) return &p;

@@ -21,7 +21,7 @@ constexpr std::string_view kUnimplementedSubnet[] = {
     "store-extended-info", "offer-lifetime", "allocator", "metadata", "pool-id"};
 
 constexpr std::string_view kUnimplementedPool[] = {
-    "client-class", "client-classes", "require-client-classes", "evaluate-additional-classes",
+    "client-classes", "require-client-classes", "evaluate-additional-classes",
     "ddns-send-updates", "ddns-override-no-update", "ddns-override-client-update",
     "ddns-replace-client-name", "ddns-generated-prefix", "ddns-qualifying-suffix",
     "ddns-update-on-renew", "ddns-conflict-resolution-mode", "ddns-ttl-percent", "ddns-ttl",
@@ -58,6 +58,14 @@ Pool4 parsePool(const cc::Value& v, const std::string& path, const Subnet4& subn
     r.fail("pool", "pool " + std::string(t) + " is outside subnet " + subnet.prefix.toString());
   }
   if (auto id = r.getUint32("pool-id")) pool.pool_id = *id;
+  if (auto cls = r.getString("client-class")) {
+    pool.client_class = *cls;
+    if (!cls->starts_with("HA_") && *cls != "ALL") {
+      cfg.warnings.push_back(r.path() + ": pool client-class '" + *cls +
+                             "' matches only packets a hook library puts in that class (client "
+                             "classification is not implemented yet; HA sets HA_<server-name>)");
+    }
+  }
   if (const auto* od = r.get("option-data")) {
     pool.options = parseOptionData(*od, r.childPath("option-data"), cfg.option_defs, cfg.warnings);
   }

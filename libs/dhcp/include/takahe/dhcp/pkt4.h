@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "takahe/util/address.h"
@@ -87,6 +88,19 @@ struct PacketMeta {
   uint16_t remote_port = 0;
   HwAddr remote_hw;        // link-layer source (raw sockets only)
   int64_t rx_time_us = 0;  // monotonic
+  /// Client classes the packet belongs to (set by hook libraries, e.g. HA's "HA_server1");
+  /// pools with a `client-class` serve only packets of that class.
+  std::vector<std::string> classes;
+  bool inClass(std::string_view name) const {
+    if (name == "ALL") return true;
+    for (const auto& c : classes) {
+      if (c == name) return true;
+    }
+    return false;
+  }
+  void addClass(std::string name) {
+    if (!inClass(name)) classes.push_back(std::move(name));
+  }
 };
 
 /// Parse failures are values, never exceptions: the text says what was wrong.

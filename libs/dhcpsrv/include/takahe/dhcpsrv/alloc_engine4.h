@@ -31,6 +31,8 @@ struct ClientContext4 {
   std::shared_ptr<const Host4> stored_host;  // keeps a reservation from the host store alive
   std::optional<uint32_t> requested_lifetime;  // option 51 from the client
   std::string hostname;
+  /// The packet's client classes (pools with a client-class serve only their class).
+  const std::vector<std::string>* classes = nullptr;
   bool fake = false;  // DISCOVER: choose but do not commit
   int64_t now = 0;
   /// The client's current lease when the caller already looked it up (findClientLease), so that

@@ -22,6 +22,18 @@ struct Pool4 {
   IPv4Address last;
   uint32_t pool_id = 0;
   CfgOptions options;
+  /// Kea's pool `client-class`: when set, only packets of that class get addresses here.
+  std::string client_class;
+
+  /// Whether a packet of `classes` may get addresses here ("ALL" matches every packet).
+  bool allows(const std::vector<std::string>* classes) const {
+    if (client_class.empty() || client_class == "ALL") return true;
+    if (!classes) return false;
+    for (const auto& c : *classes) {
+      if (c == client_class) return true;
+    }
+    return false;
+  }
 
   bool contains(IPv4Address a) const { return first <= a && a <= last; }
   uint64_t size() const { return uint64_t{last.toUint()} - first.toUint() + 1; }
@@ -75,6 +87,8 @@ struct Subnet4 {
   std::string json_path;  // "Dhcp4/subnet4[2]" for messages
 
   bool inPool(IPv4Address a) const;
+  /// In a pool that a packet of `classes` may use (nullptr: a packet without classes).
+  bool inPoolFor(IPv4Address a, const std::vector<std::string>* classes) const;
   const Pool4* poolFor(IPv4Address a) const;
   uint64_t totalAddresses() const;
 };
