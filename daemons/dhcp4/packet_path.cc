@@ -135,6 +135,7 @@ auto& hooks = c_.hooks;
     h.setArgument("leases4", ph.committed);
     h.setArgument("deleted_leases4", ph.deleted);
     auto step = hooks.call(hooks.leases4_committed, h);
+    if (step != hooks::NextStep::kPark) hooks.manager().parkingLot(hooks.leases4_committed).forget(ph.query.get());
     if (step == hooks::NextStep::kDrop) {
       TAKAHE_LOG_DEBUG(c_.logger, 40, DHCP4_HOOK_DROP, ph.query->label(), "leases4_committed", "drop");
       return;

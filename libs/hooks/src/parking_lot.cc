@@ -96,6 +96,11 @@ size_t ParkingLot::size() const {
   return parked_.size();
 }
 
+void ParkingLot::forget(const void* key) {
+  std::lock_guard lock(mu_);
+  early_refs_.erase(key);
+}
+
 void ParkingLot::clear() {
   std::map<const void*, Entry> dropped;
   {

@@ -76,6 +76,19 @@ TEST_CASE("a partial early release leaves the packet parked until the last refer
   CHECK(resumed == 1);
 }
 
+TEST_CASE("forget() clears references on a packet that was not parked after all") {
+  ParkingLot lot;
+  int key = 0, resumed = 0;
+  lot.reference(&key);
+  lot.forget(&key);
+  // A later packet at the same address starts clean: it stays parked until unparked.
+  REQUIRE(lot.park(&key, [&] { ++resumed; }, nullptr));
+  CHECK(lot.isParked(&key));
+  CHECK(resumed == 0);
+  CHECK(lot.unpark(&key));
+  CHECK(resumed == 1);
+}
+
 TEST_CASE("a drop that comes before park discards the packet when it is parked") {
   ParkingLot lot;
   int key = 0, resumed = 0, discarded = 0;

@@ -32,6 +32,9 @@ class ParkingLot {
   /// (or the packet dropped) before park() — an acknowledgement that beat the server — `resume`
   /// (or `discard`) runs at once, from park(), which returns true.
   bool park(const void* key, std::function<void()> resume, std::function<void()> discard);
+  /// Forgets references taken on a packet the server then did not park (a later callout
+  /// dropped it): a later packet at the same address must not inherit them.
+  void forget(const void* key);
   /// Drops every parked packet (reconfiguration, shutdown, library unload).
   void clear();
   void setLimit(size_t limit);
