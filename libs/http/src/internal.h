@@ -12,7 +12,25 @@
 using SSL = struct ssl_st;
 using SSL_CTX = struct ssl_ctx_st;
 
+namespace takahe::log {
+class Logger;
+}
+
 namespace takahe::http::detail {
+
+/// The library's logger ("http", i.e. "takahe-dhcp4.http").
+const log::Logger& logger();
+
+/// "host:port", with an IPv6 literal in brackets: "[::1]:8000".
+std::string hostPort(const std::string& host, uint16_t port);
+
+/// "" when the client settings can go into a request, else why not (CR/LF in host or path, a
+/// colon or CR/LF in the user name).
+std::string checkClientConfig(const ClientConfig& config);
+
+/// The complete HTTP/1.1 POST (header and body) for `config`; `keep_alive` false adds
+/// "Connection: close".
+std::string buildRequest(const ClientConfig& config, std::string_view body, bool keep_alive);
 
 /// RFC 4648 base64 with padding.
 std::string base64Encode(std::string_view data);
@@ -58,5 +76,19 @@ std::string tlsReason(unsigned long error, SSL* ssl);
 
 /// The subject of the peer's certificate in RFC 2253 form ("CN=client,O=Takahe"); "" if none.
 std::string peerSubject(SSL* ssl);
+
+/// The subject of the certificate the peer presented, also one that failed verification
+/// (recorded by the verify callback both contexts above install); "" if none.
+std::string presentedSubject(SSL* ssl);
+
+/// X509_verify_cert_error_string of the failed certificate check; "" when it passed (or did
+/// not run).
+std::string verifyError(SSL* ssl);
+
+/// Fills the TLS failure fields of a client result: tls_failed, the server's certificate
+/// subject and verify error (from `ssl`, may be null), and `error` = "TLS handshake with
+/// <where> failed: <reason>[; server certificate subject: <subject>]".
+void setTlsFailure(ClientResult& result, const std::string& where, const std::string& reason,
+                   SSL* ssl);
 
 }  // namespace takahe::http::detail

@@ -42,12 +42,9 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 
-namespace {
+using detail::logger;
 
-const log::Logger& logger() {
-  static const log::Logger kLogger("http");
-  return kLogger;
-}
+namespace {
 
 constexpr uint32_t kHeaderLimit = 16 * 1024;
 /// Pause before accepting again after an accept error (e.g. out of descriptors).
@@ -243,8 +240,7 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
     if constexpr (kTls) {
       if (ec) {
         if (!closed_) {  // not closed by stop()
-          TAKAHE_LOG(logger(), HTTP_TLS_HANDSHAKE_FAILED, remote_,
-                     tlsErrorText(ec, stream_.native_handle()));
+          reportTlsFailure(ec);
         }
         closeNow("TLS handshake failed");
         return;
@@ -252,6 +248,31 @@ class Session : public std::enable_shared_from_this<Session<kTls>> {
       tls_subject_ = detail::peerSubject(stream_.native_handle());
     }
     readHeader();
+  }
+
+  /// Logs a failed handshake and hands it to on_tls_failure.
+  void reportTlsFailure(const ErrorCode& ec) {
+    SSL* ssl = nullptr;
+    if constexpr (kTls) {
+      ssl = stream_.native_handle();
+    }
+    TlsFailure failure;
+    failure.remote = remote_;
+    failure.reason = tlsErrorText(ec, ssl);
+    TAKAHE_LOG(logger(), HTTP_TLS_HANDSHAKE_FAILED, remote_, failure.reason);
+    const auto& callback = server_->config.on_tls_failure;
+    if (!callback) {
+      return;
+    }
+    failure.verify_error = detail::verifyError(ssl);
+    failure.client_subject = detail::presentedSubject(ssl);
+    try {
+      callback(failure);
+    } catch (const std::exception& e) {
+      TAKAHE_LOG(logger(), HTTP_TLS_CALLBACK_FAILED, remote_, e.what());
+    } catch (...) {
+      TAKAHE_LOG(logger(), HTTP_TLS_CALLBACK_FAILED, remote_, "unknown exception");
+    }
   }
 
   void readHeader() {

@@ -101,6 +101,45 @@ std::string loadCertAndKey(SSL_CTX* ctx, const TlsConfig& tls) {
   return "";
 }
 
+/// RFC 2253 text of a certificate's subject ("CN=client,O=Takahe").
+std::string subjectText(X509* cert) {
+  std::string text;
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+                           XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+      char* data = nullptr;
+      const long len = BIO_get_mem_data(bio, &data);
+      if (len > 0 && data != nullptr) {
+        text.assign(data, static_cast<size_t>(len));
+      }
+    }
+    BIO_free(bio);
+  }
+  return text;
+}
+
+void freeSubject(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<std::string*>(ptr);
+}
+
+/// The SSL ex_data slot holding the subject of the certificate the peer presented.
+int subjectSlot() {
+  static const int slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, freeSubject);
+  return slot;
+}
+
+/// Verify callback of both contexts: records the subject of the peer's certificate before the
+/// verdict is known, so that a failure can name it (OpenSSL keeps no rejected certificate).
+int recordSubject(int preverify_ok, X509_STORE_CTX* store) {
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  X509* leaf = X509_STORE_CTX_get0_cert(store);
+  if (ssl != nullptr && leaf != nullptr && SSL_get_ex_data(ssl, subjectSlot()) == nullptr) {
+    SSL_set_ex_data(ssl, subjectSlot(), new std::string(subjectText(leaf)));
+  }
+  return preverify_ok;
+}
+
 CtxPtr newContext(const SSL_METHOD* method) {
   ERR_clear_error();
   CtxPtr ctx(SSL_CTX_new(method));
@@ -136,7 +175,7 @@ SSL_CTX* makeServerTlsContext(const TlsConfig& tls) {
     // still verify.
     mode = tls.cert_required ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER;
   }
-  SSL_CTX_set_verify(ctx.get(), mode, nullptr);
+  SSL_CTX_set_verify(ctx.get(), mode, recordSubject);
   // Needed for session resumption when client certificates are verified.
   static constexpr unsigned char kSessionContext[] = "takahe-http";
   SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof(kSessionContext) - 1);
@@ -158,7 +197,7 @@ SSL_CTX* makeClientTlsContext(const TlsConfig& tls, std::string& error) {
     error = "cannot load the system's CA certificates: " + takeOpenSslReason();
     return nullptr;
   }
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, recordSubject);
   if (!tls.cert_file.empty() || !tls.key_file.empty()) {
     if (tls.cert_file.empty() || tls.key_file.empty()) {
       error = "a client certificate needs both cert-file and key-file";
@@ -194,13 +233,8 @@ std::string tlsReason(unsigned long error, SSL* ssl) {
     ERR_error_string_n(error, buf, sizeof(buf));
     text = buf;
   }
-  if (ssl != nullptr) {
-    const long verify = SSL_get_verify_result(ssl);
-    if (verify != X509_V_OK) {
-      text += " (";
-      text += X509_verify_cert_error_string(verify);
-      text += ")";
-    }
+  if (const std::string verify = verifyError(ssl); !verify.empty()) {
+    text += " (" + verify + ")";
   }
   return text;
 }
@@ -210,20 +244,39 @@ std::string peerSubject(SSL* ssl) {
   if (cert == nullptr) {
     return "";
   }
-  std::string text;
-  if (BIO* bio = BIO_new(BIO_s_mem())) {
-    if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-                           XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-      char* data = nullptr;
-      const long len = BIO_get_mem_data(bio, &data);
-      if (len > 0 && data != nullptr) {
-        text.assign(data, static_cast<size_t>(len));
-      }
-    }
-    BIO_free(bio);
-  }
+  std::string text = subjectText(cert);
   X509_free(cert);
   return text;
+}
+
+std::string presentedSubject(SSL* ssl) {
+  if (ssl == nullptr) {
+    return "";
+  }
+  if (const auto* recorded = static_cast<const std::string*>(SSL_get_ex_data(ssl, subjectSlot()))) {
+    return *recorded;
+  }
+  return peerSubject(ssl);
+}
+
+std::string verifyError(SSL* ssl) {
+  if (ssl == nullptr) {
+    return "";
+  }
+  const long verify = SSL_get_verify_result(ssl);
+  return verify == X509_V_OK ? "" : X509_verify_cert_error_string(verify);
+}
+
+void setTlsFailure(ClientResult& result, const std::string& where, const std::string& reason,
+                   SSL* ssl) {
+  result.ok = false;
+  result.tls_failed = true;
+  result.tls_peer_subject = presentedSubject(ssl);
+  result.tls_verify_error = verifyError(ssl);
+  result.error = "TLS handshake with " + where + " failed: " + reason;
+  if (!result.tls_peer_subject.empty()) {
+    result.error += "; server certificate subject: " + result.tls_peer_subject;
+  }
 }
 
 }  // namespace takahe::http::detail

@@ -21,21 +21,6 @@ using namespace takahe::http::test;
 
 namespace {
 
-ServerConfig localConfig() {
-  ServerConfig config;
-  config.address = "127.0.0.1";
-  config.port = 0;
-  return config;
-}
-
-ClientConfig clientFor(uint16_t port) {
-  ClientConfig config;
-  config.host = "127.0.0.1";
-  config.port = port;
-  config.timeout = 3000ms;
-  return config;
-}
-
 /// Answers with the request body and records what it saw.
 struct EchoHandler {
   std::mutex mutex;

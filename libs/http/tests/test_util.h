@@ -15,8 +15,11 @@
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -24,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "takahe/http/client.h"
 #include "test_support.h"
 
 namespace takahe::http::test {
@@ -192,6 +196,88 @@ class RawClient {
   int fd_ = -1;
   std::string buffer_;
   bool closed_ = false;
+};
+
+/// An HttpServer on 127.0.0.1 and any free port.
+inline ServerConfig localConfig() {
+  ServerConfig config;
+  config.address = "127.0.0.1";
+  config.port = 0;
+  return config;
+}
+
+/// A client of 127.0.0.1:port.
+inline ClientConfig clientFor(uint16_t port,
+                              std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
+  ClientConfig config;
+  config.host = "127.0.0.1";
+  config.port = port;
+  config.timeout = timeout;
+  return config;
+}
+
+/// Collects HttpClient completions: results by request id, in completion order, how often each
+/// callback ran and whether it ran on the client's event thread.
+class ResultCollector {
+ public:
+  explicit ResultCollector(EventThread* thread = nullptr) : thread_(thread) {}
+
+  HttpClient::Callback callback(int id) {
+    return [this, id](ClientResult result) {
+      const bool on_thread = thread_ == nullptr || thread_->onThread();
+      std::lock_guard lock(mutex_);
+      ++calls_[id];
+      off_thread_ += on_thread ? 0 : 1;
+      order_.push_back(id);
+      results_[id] = std::move(result);
+      cv_.notify_all();
+    };
+  }
+  /// Waits (bounded) until `n` callbacks ran.
+  bool waitCount(std::size_t n, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return order_.size() >= n; });
+  }
+  std::size_t count() {
+    std::lock_guard lock(mutex_);
+    return order_.size();
+  }
+  ClientResult result(int id) {
+    std::lock_guard lock(mutex_);
+    return results_.at(id);
+  }
+  std::vector<int> order() {
+    std::lock_guard lock(mutex_);
+    return order_;
+  }
+  /// Every id in [0, n) completed exactly once.
+  bool exactlyOnce(int n) {
+    std::lock_guard lock(mutex_);
+    if (calls_.size() != static_cast<std::size_t>(n)) {
+      return false;
+    }
+    for (int i = 0; i < n; ++i) {
+      auto it = calls_.find(i);
+      if (it == calls_.end() || it->second != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+  /// Callbacks that ran off the event thread.
+  int offThread() {
+    std::lock_guard lock(mutex_);
+    return off_thread_;
+  }
+
+ private:
+  EventThread* thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::map<int, int> calls_;
+  std::map<int, ClientResult> results_;
+  std::vector<int> order_;
+  int off_thread_ = 0;
 };
 
 /// A minimal well-formed JSON POST.

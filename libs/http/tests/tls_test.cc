@@ -1,6 +1,7 @@
-// HTTPS: certificates are made at test time with the openssl command-line tool (a CA, a server
-// certificate for IP 127.0.0.1, a client certificate, and a second unrelated CA with its own
-// client), then server and post() are run against each other over 127.0.0.1.
+// HTTPS with the blocking post(): certificates are made at test time (tls_fixture.h), then
+// server and post() are run against each other over 127.0.0.1. The failure details (ClientResult
+// TLS fields, ServerConfig::on_tls_failure) are checked here for post() and in
+// tls_client_test.cc for HttpClient.
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -11,173 +12,13 @@
 #include <string>
 
 #include "takahe/http/http.h"
-#include "takahe/log/config.h"
 #include "takahe/util/error.h"
 #include "test_util.h"
+#include "tls_fixture.h"
 
 using namespace std::chrono_literals;
 using namespace takahe::http;
 using namespace takahe::http::test;
-
-namespace {
-
-/// Test PKI, generated once per test run.
-struct Pki {
-  TempDir dir;
-  std::string ca, server_cert, server_key, client_cert, client_key;
-  std::string other_ca, rogue_cert, rogue_key;
-
-  Pki() {
-    std::ofstream(dir.file("openssl.cnf")) << "[req]\n"
-                                              "distinguished_name = dn\n"
-                                              "prompt = no\n"
-                                              "[dn]\n"
-                                              "CN = unused\n"
-                                              "[ca_ext]\n"
-                                              "basicConstraints = critical,CA:TRUE\n"
-                                              "keyUsage = critical,keyCertSign,cRLSign\n"
-                                              "subjectKeyIdentifier = hash\n"
-                                              "[server_ext]\n"
-                                              "basicConstraints = CA:FALSE\n"
-                                              "subjectAltName = IP:127.0.0.1\n"
-                                              "extendedKeyUsage = serverAuth\n"
-                                              "[client_ext]\n"
-                                              "basicConstraints = CA:FALSE\n"
-                                              "extendedKeyUsage = clientAuth\n";
-    makeCa("ca", "/CN=Takahe Test CA");
-    makeCa("other-ca", "/CN=Unrelated Test CA");
-    makeLeaf("server", "ca", "/CN=takahe-server", "server_ext");
-    makeLeaf("client", "ca", "/O=Takahe/CN=takahe-client", "client_ext");
-    makeLeaf("rogue", "other-ca", "/CN=rogue-client", "client_ext");
-    ca = dir.file("ca.pem");
-    server_cert = dir.file("server.pem");
-    server_key = dir.file("server.key");
-    client_cert = dir.file("client.pem");
-    client_key = dir.file("client.key");
-    other_ca = dir.file("other-ca.pem");
-    rogue_cert = dir.file("rogue.pem");
-    rogue_key = dir.file("rogue.key");
-  }
-
-  void run(const std::string& args) {
-    const std::string cmd = "cd '" + dir.path + "' && openssl " + args + " >>openssl.log 2>&1";
-    INFO(cmd << "\n" << readFile(dir.file("openssl.log")));
-    REQUIRE(std::system(cmd.c_str()) == 0);
-  }
-  void makeCa(const std::string& name, const std::string& subject) {
-    run("req -config openssl.cnf -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-keyout " +
-        name + ".key -out " + name + ".pem -days 2 -subj '" + subject + "' -extensions ca_ext");
-  }
-  void makeLeaf(const std::string& name, const std::string& ca_name, const std::string& subject,
-                const std::string& ext) {
-    run("req -config openssl.cnf -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-keyout " +
-        name + ".key -out " + name + ".csr -subj '" + subject + "'");
-    run("x509 -req -in " + name + ".csr -CA " + ca_name + ".pem -CAkey " + ca_name +
-        ".key -set_serial " + std::to_string(++serial_) + " -days 2 -out " + name +
-        ".pem -extfile openssl.cnf -extensions " + ext);
-  }
-
- private:
-  int serial_ = 1;
-};
-
-const Pki& pki() {
-  static Pki instance;
-  return instance;
-}
-
-/// Logs of the "takahe-http-tls" root (and so of the http logger) go to a file.
-struct LogCapture {
-  TempDir dir;
-  std::string path = dir.file("http.log");
-  LogCapture() {
-    takahe::log::initLogging("takahe-http-tls");
-    takahe::log::LoggerSpec spec;
-    spec.name = "takahe-http-tls";
-    spec.severity = takahe::log::Severity::kInfo;
-    takahe::log::OutputOption out;
-    out.output = path;
-    spec.outputs.push_back(out);
-    takahe::log::configure({spec});
-  }
-  ~LogCapture() { takahe::log::initLogging("takahe-http-tls"); }
-  /// Waits (bounded) until the log holds all of `needles` on one line; returns that line or "".
-  std::string waitForLine(const std::vector<std::string>& needles) {
-    std::string found;
-    waitFor(
-        [&] {
-          std::istringstream in(readFile(path));
-          std::string line;
-          while (std::getline(in, line)) {
-            bool all = true;
-            for (const auto& n : needles) {
-              all = all && line.find(n) != std::string::npos;
-            }
-            if (all) {
-              found = line;
-              return true;
-            }
-          }
-          return false;
-        },
-        2000ms);
-    return found;
-  }
-};
-
-ServerConfig tlsServer(bool cert_required) {
-  ServerConfig config;
-  config.address = "127.0.0.1";
-  config.port = 0;
-  TlsConfig tls;
-  tls.trust_anchor = cert_required ? pki().ca : "";
-  tls.cert_file = pki().server_cert;
-  tls.key_file = pki().server_key;
-  tls.cert_required = cert_required;
-  config.tls = tls;
-  return config;
-}
-
-ClientConfig tlsClient(uint16_t port, const std::string& trust_anchor, bool with_cert,
-                       bool rogue = false) {
-  ClientConfig config;
-  config.host = "127.0.0.1";
-  config.port = port;
-  config.timeout = 3000ms;
-  TlsConfig tls;
-  tls.trust_anchor = trust_anchor;
-  if (with_cert) {
-    tls.cert_file = rogue ? pki().rogue_cert : pki().client_cert;
-    tls.key_file = rogue ? pki().rogue_key : pki().client_key;
-  }
-  config.tls = tls;
-  return config;
-}
-
-/// Echoes the body and records the client certificate subject it saw.
-struct SubjectHandler {
-  std::mutex mutex;
-  std::vector<std::string> subjects;
-  Handler handler() {
-    return [this](const Request& request, Respond respond) {
-      {
-        std::lock_guard lock(mutex);
-        subjects.push_back(request.tls_subject);
-      }
-      Response response;
-      response.body = request.body;
-      respond(std::move(response));
-    };
-  }
-  std::vector<std::string> seen() {
-    std::lock_guard lock(mutex);
-    return subjects;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("HTTPS: the client verifies the server against its trust anchor", "[http][tls]") {
   IoThread io;
@@ -189,6 +30,9 @@ TEST_CASE("HTTPS: the client verifies the server against its trust anchor", "[ht
   REQUIRE(result.ok);
   CHECK(result.status == 200);
   CHECK(result.body == R"({"tls": 1})");
+  CHECK_FALSE(result.tls_failed);
+  CHECK(result.tls_peer_subject == "CN=takahe-server");
+  CHECK(result.tls_verify_error.empty());
   REQUIRE(handler.seen().size() == 1);
   CHECK(handler.seen()[0].empty());
 }
@@ -219,6 +63,9 @@ TEST_CASE(
   CHECK_FALSE(result.ok);
   CHECK(result.error.find("127.0.0.1:" + std::to_string(server.port())) != std::string::npos);
   CHECK(result.error.find("certificate required") != std::string::npos);  // the TLS 1.3 alert
+  CHECK(result.tls_failed);
+  CHECK(result.tls_verify_error.empty());  // our check of the server passed
+  CHECK(result.tls_peer_subject == "CN=takahe-server");
   CHECK(handler.seen().empty());
   const auto line = log.waitForLine(
       {"WARN", "HTTP_TLS_HANDSHAKE_FAILED", "127.0.0.1:", "peer did not return a certificate"});
@@ -252,7 +99,11 @@ TEST_CASE("HTTPS: a client trusting the wrong CA refuses the server with a clear
   const auto result = post(tlsClient(server.port(), pki().other_ca, false), "[]");
   CHECK_FALSE(result.ok);
   CHECK(result.error == "TLS handshake with 127.0.0.1:" + std::to_string(server.port()) +
-                            ": certificate verify failed (unable to get local issuer certificate)");
+                            " failed: certificate verify failed (unable to get local issuer "
+                            "certificate); server certificate subject: CN=takahe-server");
+  CHECK(result.tls_failed);
+  CHECK(result.tls_verify_error == "unable to get local issuer certificate");
+  CHECK(result.tls_peer_subject == "CN=takahe-server");
   CHECK(handler.seen().empty());
   // The server sees the client's alert.
   CHECK_FALSE(log.waitForLine({"HTTP_TLS_HANDSHAKE_FAILED", "unknown ca"}).empty());
@@ -310,4 +161,90 @@ TEST_CASE("start() with unusable TLS files throws naming the file and the reason
   const auto result = post(client, "[]");
   CHECK_FALSE(result.ok);
   CHECK(result.error.find(dir.file("missing.pem")) != std::string::npos);
+}
+
+TEST_CASE("post(): an expired server certificate is reported with its subject", "[http][tls]") {
+  TlsTestServer server(tlsServer(false), pki().expired_server_cert, pki().expired_server_key);
+  const auto result = post(tlsClient(server.port(), pki().ca, false), "[]");
+  CHECK_FALSE(result.ok);
+  CHECK(result.tls_failed);
+  CHECK(result.tls_verify_error == "certificate has expired");
+  CHECK(result.tls_peer_subject == "CN=server2,O=Takahe");
+  CHECK(result.error == server.handshakeError("certificate verify failed (certificate has expired)",
+                                              "CN=server2,O=Takahe"));
+  CHECK(server.handler.seen().empty());
+}
+
+TEST_CASE("post(): a server certificate for another address is an IP address mismatch",
+          "[http][tls]") {
+  TlsTestServer server(tlsServer(false), pki().other_ip_cert, pki().other_ip_key);
+  const auto result = post(tlsClient(server.port(), pki().ca, false), "[]");
+  CHECK_FALSE(result.ok);
+  CHECK(result.tls_failed);
+  CHECK(result.tls_verify_error == "IP address mismatch");
+  CHECK(result.tls_peer_subject == "CN=other-ip-server");
+}
+
+TEST_CASE("post(): a connection refused is not a TLS failure", "[http][tls]") {
+  uint16_t port = 0;
+  {
+    TlsTestServer server(tlsServer(false));
+    port = server.port();
+  }
+  const auto result = post(tlsClient(port, pki().ca, false), "[]");
+  CHECK_FALSE(result.ok);
+  CHECK_FALSE(result.tls_failed);
+  CHECK(result.tls_peer_subject.empty());
+  CHECK(result.error == "connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
+}
+
+TEST_CASE("on_tls_failure: a client without a certificate is reported", "[http][tls]") {
+  TlsTestServer server(tlsServer(true));
+  CHECK_FALSE(post(tlsClient(server.port(), pki().ca, false), "[]").ok);
+  const auto failure = server.failures.first();
+  REQUIRE(failure);
+  CHECK(failure->remote.rfind("127.0.0.1:", 0) == 0);
+  CHECK(failure->reason == "peer did not return a certificate");
+  CHECK(failure->verify_error.empty());
+  CHECK(failure->client_subject.empty());
+}
+
+TEST_CASE("on_tls_failure: a client certificate from an unknown CA names its subject",
+          "[http][tls]") {
+  TlsTestServer server(tlsServer(true));
+  const auto result = post(tlsClient(server.port(), pki().ca, true, true), "[]");
+  CHECK_FALSE(result.ok);
+  CHECK(result.tls_failed);  // the server's alert right after the handshake
+  CHECK(result.error.find("unknown ca") != std::string::npos);
+  const auto failure = server.failures.first();
+  REQUIRE(failure);
+  CHECK(failure->reason == "certificate verify failed (unable to get local issuer certificate)");
+  CHECK(failure->verify_error == "unable to get local issuer certificate");
+  CHECK(failure->client_subject == "CN=rogue-client");
+}
+
+TEST_CASE("on_tls_failure: an expired client certificate is reported as expired", "[http][tls]") {
+  TlsTestServer server(tlsServer(true));
+  ClientConfig client = tlsClient(server.port(), pki().ca, true);
+  client.tls->cert_file = pki().expired_client_cert;
+  client.tls->key_file = pki().expired_client_key;
+  const auto result = post(client, "[]");
+  CHECK_FALSE(result.ok);
+  CHECK(result.tls_failed);
+  CHECK(result.error.find("certificate expired") != std::string::npos);  // the server's alert
+  const auto failure = server.failures.first();
+  REQUIRE(failure);
+  CHECK(failure->verify_error == "certificate has expired");
+  CHECK(failure->client_subject == "CN=expired-client");
+  CHECK(server.handler.seen().empty());
+}
+
+TEST_CASE("on_tls_failure: a client refusing our certificate is reported with its alert",
+          "[http][tls]") {
+  TlsTestServer server(tlsServer(false));
+  CHECK_FALSE(post(tlsClient(server.port(), pki().other_ca, false), "[]").ok);
+  const auto failure = server.failures.first();
+  REQUIRE(failure);
+  CHECK(failure->reason == "tlsv1 alert unknown ca");
+  CHECK(failure->verify_error.empty());
 }

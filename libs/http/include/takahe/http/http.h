@@ -39,6 +39,21 @@ struct BasicAuthConfig {
   std::vector<BasicAuthClient> clients;  // empty = no authentication
 };
 
+/// A failed TLS handshake on a server, for listeners that report it themselves (e.g. HA's
+/// listener logs it at ERROR). Called in addition to the HTTP_TLS_HANDSHAKE_FAILED log.
+struct TlsFailure {
+  std::string remote;  // "127.0.0.1:53211"
+  /// OpenSSL's reason, as logged: "peer did not return a certificate", "certificate verify
+  /// failed (certificate has expired)", "tlsv1 alert unknown ca", or the socket error.
+  std::string reason;
+  /// X509_verify_cert_error_string of the failed client certificate check ("certificate has
+  /// expired", "unable to get local issuer certificate"); "" when verification was not the cause.
+  std::string verify_error;
+  /// Subject (RFC 2253) of the client certificate when one was presented, even one that failed
+  /// verification; "" when none.
+  std::string client_subject;
+};
+
 struct ServerConfig {
   std::string address = "127.0.0.1";
   uint16_t port = 8000;  // 0 = any free port (see HttpServer::port())
@@ -49,6 +64,9 @@ struct ServerConfig {
   std::size_t max_connections = 1024;
   /// Extra response headers (Kea's http-headers).
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Called on the server's io thread for every failed TLS handshake (not for connections
+  /// closed by stop()). Must not throw (what it throws is logged and ignored).
+  std::function<void(const TlsFailure&)> on_tls_failure;
 };
 
 struct Request {
@@ -104,19 +122,33 @@ struct ClientConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 8000;
   std::string path = "/";
-  std::optional<TlsConfig> tls;  // client side: trust_anchor verifies the server; cert/key = client cert
+  std::optional<TlsConfig>
+      tls;  // client side: trust_anchor verifies the server; cert/key = client cert
   std::optional<BasicAuthClient> auth;
   std::chrono::milliseconds timeout{10000};
 };
 
 struct ClientResult {
-  bool ok = false;        // transport succeeded (any HTTP status)
-  std::string error;      // transport error when !ok: "connect to 127.0.0.1:8000: Connection refused"
+  bool ok = false;    // transport succeeded (any HTTP status)
+  std::string error;  // transport error when !ok: "connect to 127.0.0.1:8000: Connection refused"
   unsigned status = 0;
   std::string body;
+  /// The TLS handshake failed, or the server refused it right after (e.g. its alert
+  /// "certificate required" when it wanted our client certificate). `error` then reads
+  /// "TLS handshake with 127.0.0.1:8443 failed: certificate verify failed (certificate has
+  /// expired); server certificate subject: CN=server2,O=Takahe".
+  bool tls_failed = false;
+  /// Subject (RFC 2253) of the certificate the server presented, also when it failed
+  /// verification; "" over plain HTTP or when the server sent none.
+  std::string tls_peer_subject;
+  /// X509_verify_cert_error_string of the failed server certificate check ("certificate has
+  /// expired", "unable to get local issuer certificate", "hostname mismatch", "IP address
+  /// mismatch"); "" when verification was not the cause.
+  std::string tls_verify_error;
 };
 
-/// Blocking one-shot POST (for takahe-shell and tests). Never throws.
+/// Blocking one-shot POST (for takahe-shell and tests). Never throws. For many requests to the
+/// same peer use HttpClient (client.h): keep-alive connections on an EventThread.
 ClientResult post(const ClientConfig& config, const std::string& json_body);
 
 }  // namespace takahe::http

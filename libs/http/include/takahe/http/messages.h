@@ -49,6 +49,20 @@ inline constexpr log::MessageId HTTP_NO_RESPONSE{
     "HTTP_NO_RESPONSE", log::Severity::kError,
     "request handler for %1 finished without answering; sent 500"};
 
+/// ServerConfig::on_tls_failure threw: %1 peer, %2 what().
+inline constexpr log::MessageId HTTP_TLS_CALLBACK_FAILED{
+    "HTTP_TLS_CALLBACK_FAILED", log::Severity::kError, "TLS failure callback for %1 failed: %2"};
+
+/// A task or timer callback on an EventThread threw; the thread goes on: %1 thread name,
+/// %2 what().
+inline constexpr log::MessageId HTTP_EVENT_TASK_FAILED{
+    "HTTP_EVENT_TASK_FAILED", log::Severity::kError, "task on event thread '%1' failed: %2"};
+
+/// An HttpClient completion callback threw; the client goes on: %1 what().
+inline constexpr log::MessageId HTTP_CLIENT_CALLBACK_FAILED{
+    "HTTP_CLIENT_CALLBACK_FAILED", log::Severity::kError,
+    "an HTTP client completion callback failed: %1"};
+
 /// A connection was accepted (debug): %1 peer.
 inline constexpr log::MessageId HTTP_CONNECTION_OPENED{
     "HTTP_CONNECTION_OPENED", log::Severity::kDebug, "connection from %1 opened"};
