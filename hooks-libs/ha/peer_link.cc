@@ -214,6 +214,9 @@ PeerLink::PeerLink(http::EventThread& thread, const HaConfig& config,
     : config_(config), thread_(thread) {
   http::HttpClient::Options options;
   options.connections_per_peer = std::max(1u, connections_per_peer);
+  // Below the 10 s idle timeout of Takahe's and Kea's listeners, so that a request never meets a
+  // connection the partner is closing at that very moment.
+  options.idle_close = std::chrono::milliseconds(4000);
   client_ = std::make_unique<http::HttpClient>(thread, options);
 }
 

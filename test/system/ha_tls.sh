@@ -151,8 +151,8 @@ for case in ${HA_TLS_CASES:-good wrong-ca expired no-cert}; do
     test "$S1" != "$(ha_normal_state server1)" -o "$S2" != "$(ha_normal_state server2)"
   case $case in
     wrong-ca)
-      logged server1 server2 'unable to get local issuer certificate|unable to verify the first certificate' server2
-      logged server2 server1 'unable to get local issuer certificate|unable to verify the first certificate' server1
+      logged server1 server2 'unable to get local issuer certificate|unable to verify the first certificate|self-signed certificate in certificate chain' server2
+      logged server2 server1 'unable to get local issuer certificate|unable to verify the first certificate|self-signed certificate in certificate chain' server1
       ;;
     expired)
       logged server1 server2 'certificate has expired' server2
