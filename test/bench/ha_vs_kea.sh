@@ -32,6 +32,8 @@
 #                       library, server or agent is missing
 #   BENCH_IMPLS         implementations to run (default "takahe kea")
 #   BENCH_SETUPS        setups (default "single hot-standby load-balancing"); also
+#                       "hot-standby-direct" and "load-balancing-direct" (Takahe only): peers
+#                       talk to each server's own HTTP control socket, no agent hop; and
 #                       "hot-standby-mt" and "load-balancing-mt": DHCP multi-threading (2
 #                       threads) and HA+MT with dedicated listeners (peers talk directly)
 #   BENCH_RATES         offered rates, rising (default "100 150 250 350 500 700 1000 1400
@@ -94,15 +96,20 @@ PY
 start_setup() {
   HA_IMPL=$1
   HA_DEDICATED=0
+  HA_DIRECT=0
   case $2 in
     single)
       HA_MODE=hot-standby
       HA_NODES=(server1)
       ha_gen_configs server1 && strip_ha server1 && ha_dhcp_start server1
       ;;
-    hot-standby | load-balancing | hot-standby-mt | load-balancing-mt)
+    hot-standby | load-balancing | hot-standby-mt | load-balancing-mt | hot-standby-direct | load-balancing-direct)
       HA_MODE=${2%-mt}
+      HA_MODE=${HA_MODE%-direct}
       [[ $2 == *-mt ]] && HA_DEDICATED=1
+      if [[ $2 == *-direct ]]; then
+        HA_DIRECT=1
+      fi
       HA_NODES=(server1 server2)
       ha_start_all || return 1
       ha_wait_state 20 server1 "$HA_MODE" && ha_wait_state 20 server2 "$HA_MODE"
@@ -179,6 +186,10 @@ for impl in "${impls[@]}"; do
   for setup in ${BENCH_SETUPS:-single hot-standby load-balancing}; do
     if (($(date +%s) - T0 > BUDGET)); then
       tkh_log "budget of $BUDGET s spent: $impl $setup skipped"
+      continue
+    fi
+    if [[ $setup == *-direct && $impl != takahe ]]; then
+      tkh_log "$impl $setup skipped: only Takahe servers have their own HTTP control socket"
       continue
     fi
     if ! start_setup "$impl" "$setup"; then

@@ -51,6 +51,10 @@ HA_PORT=8000
 # on ADDR:$HA_LISTENER_PORT instead of through the agents (DHCP multi-threading on).
 HA_DEDICATED=${HA_DEDICATED:-0}
 HA_LISTENER_PORT=8001
+# HA_DIRECT=1 (Takahe only): peers talk to each other's DHCP server through its own HTTP control
+# socket (Kea 3's "control-sockets" http entry) on ADDR:$HA_DIRECT_PORT, with no agent hop.
+HA_DIRECT=${HA_DIRECT:-0}
+HA_DIRECT_PORT=8004
 HA_SUBNET=192.0.2.0/24
 HA_SUBNET_EXTRA=""   # members added to the subnet, e.g. a "relay" entry
 HA_POOL1="192.0.2.100 - 192.0.2.149"
@@ -167,6 +171,8 @@ ha_role() { # ha_role NODE
 ha_url() {
   if ((HA_DEDICATED)); then
     echo "$HA_SCHEME://${HA_ADDR[$1]}:$HA_LISTENER_PORT/"
+  elif ((HA_DIRECT)); then
+    echo "$HA_SCHEME://${HA_ADDR[$1]}:$HA_DIRECT_PORT/"
   else
     echo "$HA_SCHEME://${HA_ADDR[$1]}:$HA_PORT/"
   fi
@@ -223,6 +229,13 @@ ha_gen_configs() {
             "multi-threading": { "enable-multi-threading": true, "http-dedicated-listener": true,
                                  "http-listener-threads": 1, "http-client-threads": 1 },'
   fi
+  local control=""
+  if ((HA_DIRECT)); then
+    control='
+    "control-sockets": [ { "socket-type": "http", "socket-address": "'${HA_ADDR[$node]}'",
+                           "socket-port": '$HA_DIRECT_PORT' } ],'
+  fi
+  t=${t//@CONTROL_EXTRA@/$control}
   t=${t//@HA_EXTRA@/$extra}
   t=${t//@DHCP_MT@/$mt}
   t=${t//@PEERS@/$(_ha_peers)}
