@@ -480,6 +480,44 @@ ha_perf() {
        on && /^sent packets:/ { s = $3 } on && /^received packets:/ { print s, $3; exit }' "$log"
 }
 
+# ha_clients_and_load: real clients (dhclient in c1, c2; udhcpc in c3, c4), then a bounded
+# perfdhcp load (60 clients, 3 s at 30 exchanges/s) of which 90 % must be ACKed (check
+# perfdhcp-answered).
+ha_clients_and_load() {
+  local i sent recv
+  for i in 1 2; do
+    tkh_dhclient_setup "$TKH_TMP/c$i"
+    tkh_dhclient_start "$i" "$TKH_TMP/c$i"
+  done
+  for i in 3 4; do
+    ha_udhcpc_start "$i" "$TKH_TMP/c$i"
+  done
+  read -r sent recv <<< "$(ha_perf 3 30 60)"
+  tkh_log "perfdhcp REQUEST-ACK: sent ${sent:-?} received ${recv:-?}"
+  if [[ -n "${sent:-}" && "$sent" -gt 0 && "$recv" -ge $((sent * 9 / 10)) ]]; then
+    tkh_pass perfdhcp-answered
+  else
+    tkh_fail perfdhcp-answered "REQUEST-ACK sent '${sent:-}' received '${recv:-}'"
+    tkh_show_tail "$TKH_TMP/perf.log" 30
+  fi
+}
+
+# ha_client_bound I: waits (<= 20 s) for a lease of client I of ha_clients_and_load (check
+# clientI-bound). Sets HA_CLIENT_KIND (dhclient|udhcpc), HA_CLIENT_RE (the event of a lease)
+# and HA_CLIENT_EV (its events file) for the caller's own checks; 1 when there is no lease.
+ha_client_bound() {
+  local i=$1
+  HA_CLIENT_KIND=dhclient HA_CLIENT_RE='BOUND|REBOOT'
+  ((i > 2)) && HA_CLIENT_KIND=udhcpc HA_CLIENT_RE=bound
+  HA_CLIENT_EV=$TKH_TMP/c$i/events
+  if ! tkh_wait_event 20 "$HA_CLIENT_EV" "$HA_CLIENT_RE"; then
+    tkh_fail "client$i-bound" "$HA_CLIENT_KIND in c$i got no lease within 20 s"
+    tkh_show_tail "$TKH_TMP/c$i/$HA_CLIENT_KIND.log"
+    return 1
+  fi
+  tkh_pass "client$i-bound"
+}
+
 # ha_udhcpc_start I DIR: busybox udhcpc in client I (events in DIR/events: reason=bound;ip=...;
 # serverid=...). Sets TKH_LAST_PID.
 ha_udhcpc_start() {

@@ -25,34 +25,12 @@ st=$(ha_status server2)
 tkh_check_eq status-get-standby-role standby "$(ha_field "$st" "a['ha-servers']['local']['role']")"
 tkh_check_eq status-get-standby-sees-primary hot-standby "$(ha_field "$st" "a['ha-servers']['remote']['last-state']")"
 
-for i in 1 2; do
-  tkh_dhclient_setup "$TKH_TMP/c$i"
-  tkh_dhclient_start "$i" "$TKH_TMP/c$i"
-done
-for i in 3 4; do
-  ha_udhcpc_start "$i" "$TKH_TMP/c$i"
-done
-
-read -r sent recv <<< "$(ha_perf 3 30 60)"
-tkh_log "perfdhcp REQUEST-ACK: sent ${sent:-?} received ${recv:-?}"
-if [[ -n "${sent:-}" && "$sent" -gt 0 && "$recv" -ge $((sent * 9 / 10)) ]]; then
-  tkh_pass perfdhcp-answered
-else
-  tkh_fail perfdhcp-answered "REQUEST-ACK sent '${sent:-}' received '${recv:-}'"
-  tkh_show_tail "$TKH_TMP/perf.log" 30
-fi
+ha_clients_and_load
 
 clients=()
 for i in 1 2 3 4; do
-  kind=dhclient re='BOUND|REBOOT'
-  ((i > 2)) && kind=udhcpc re=bound
-  ev=$TKH_TMP/c$i/events
-  if ! tkh_wait_event 20 "$ev" "$re"; then
-    tkh_fail "client$i-bound" "$kind in c$i got no lease within 20 s"
-    tkh_show_tail "$TKH_TMP/c$i/$kind.log"
-    continue
-  fi
-  tkh_pass "client$i-bound"
+  ha_client_bound "$i" || continue
+  kind=$HA_CLIENT_KIND re=$HA_CLIENT_RE ev=$HA_CLIENT_EV
   tkh_check_eq "client$i-from-primary" "${HA_ADDR[server1]}" "$(tkh_rec_get "$ev" "$re" serverid)"
   mapfile -t -O "${#clients[@]}" clients < <(ha_client_leases "$i" "$TKH_TMP/c$i" "$kind" | tr ' ' '\n')
 done

@@ -24,36 +24,12 @@ tkh_check_eq scopes-server1 server1 "$(ha_scopes server1)"
 tkh_check_eq scopes-server2 server2 "$(ha_scopes server2)"
 tkh_check_eq scopes-backup "" "$(ha_scopes backup)"
 
-# Real clients: dhclient in c1, c2; udhcpc in c3, c4.
-for i in 1 2; do
-  tkh_dhclient_setup "$TKH_TMP/c$i"
-  tkh_dhclient_start "$i" "$TKH_TMP/c$i"
-done
-for i in 3 4; do
-  ha_udhcpc_start "$i" "$TKH_TMP/c$i"
-done
-
-# perfdhcp: 60 clients, 3 s at 30 exchanges/s.
-read -r sent recv <<< "$(ha_perf 3 30 60)"
-tkh_log "perfdhcp REQUEST-ACK: sent ${sent:-?} received ${recv:-?}"
-if [[ -n "${sent:-}" && "$sent" -gt 0 && "$recv" -ge $((sent * 9 / 10)) ]]; then
-  tkh_pass perfdhcp-answered
-else
-  tkh_fail perfdhcp-answered "REQUEST-ACK sent '${sent:-}' received '${recv:-}'"
-  tkh_show_tail "$TKH_TMP/perf.log" 30
-fi
+ha_clients_and_load
 
 clients=()
 for i in 1 2 3 4; do
-  kind=dhclient re='BOUND|REBOOT'
-  ((i > 2)) && kind=udhcpc re=bound
-  ev=$TKH_TMP/c$i/events
-  if ! tkh_wait_event 20 "$ev" "$re"; then
-    tkh_fail "client$i-bound" "$kind in c$i got no lease within 20 s"
-    tkh_show_tail "$TKH_TMP/c$i/$kind.log"
-    continue
-  fi
-  tkh_pass "client$i-bound"
+  ha_client_bound "$i" || continue
+  kind=$HA_CLIENT_KIND re=$HA_CLIENT_RE ev=$HA_CLIENT_EV
   ip=$(tkh_rec_get "$ev" "$re" ip)
   sid=$(tkh_rec_get "$ev" "$re" serverid)
   last=${ip##*.}
