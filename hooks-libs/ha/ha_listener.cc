@@ -31,12 +31,13 @@ http::Response jsonResponse(const cc::Value& body) {
 }  // namespace
 
 bool HaListener::isPeerCommand(std::string_view command) {
-  // What HA peers send each other (Kea 2.2 and later), plus status-get for monitoring.
-  static constexpr std::array<std::string_view, 17> kAllowed = {
+  // What HA peers send each other (Kea 2.2 and later, and Takahe's lease4-bulk-apply), plus
+  // status-get for monitoring.
+  static constexpr std::array<std::string_view, 18> kAllowed = {
       "dhcp-disable",      "dhcp-enable",
       "ha-heartbeat",      "ha-maintenance-notify",
       "ha-reset",          "ha-sync-complete-notify",
-      "lease4-update",     "lease4-del",
+      "lease4-bulk-apply", "lease4-update",     "lease4-del",
       "lease4-get-page",   "lease4-get-all",
       "lease6-bulk-apply", "lease6-update",
       "lease6-del",        "lease6-get-page",

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "peer_messages.h"
+#include "update_channel.h"
 #include "takahe/dhcpsrv/lease_json.h"
 #include "takahe/hooks/parking_lot.h"
 #include "takahe/http/event_thread.h"
@@ -14,12 +15,7 @@ namespace takahe::hooks::ha {
 
 namespace {
 
-/// One lease update, with its body built once (on the packet thread).
-struct Update {
-  std::string command;  // "lease4-update" / "lease4-del"
-  std::string address;  // key of rejected updates, and for the log
-  std::string body;
-};
+using Update = LeaseUpdate;
 
 /// How a peer's answer to an update counts.
 enum class Outcome { kAcked, kRejected, kFailed };
@@ -49,23 +45,6 @@ Outcome classify(const Update& u, const PeerAnswer& a, std::string& cause) {
   return Outcome::kFailed;
 }
 
-/// Members sorted by key, as Kea writes them.
-cc::Value sorted(cc::Value v) {
-  auto& m = v.asMap();
-  std::sort(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  return v;
-}
-
-/// The lease as Kea 2.2 sends it to a partner: "expire" instead of "cltt", no "pool-id" (the
-/// receiver takes the pool of its own configuration).
-cc::Value wireLease(const dhcpsrv::Lease4& lease) {
-  cc::Value v = dhcpsrv::leaseToJson(lease);
-  v.erase("cltt");
-  v.erase("pool-id");
-  v.set("expire", lease.expire());
-  return v;
-}
-
 }  // namespace
 
 struct LeaseUpdater::Impl : std::enable_shared_from_this<LeaseUpdater::Impl> {
@@ -81,6 +60,12 @@ struct LeaseUpdater::Impl : std::enable_shared_from_this<LeaseUpdater::Impl> {
       }
     }
     backup_acks = config.mode == HaMode::kPassiveBackup && config.wait_backup_ack;
+    if (partner != nullptr) {
+      channels[partner] = std::make_unique<UpdateChannel>(link, *partner, kUpdateTimeout);
+    }
+    for (const PeerConfig* b : backups) {
+      channels[b] = std::make_unique<UpdateChannel>(link, *b, kUpdateTimeout);
+    }
   }
 
   /// A parked reply waiting for its acks.
@@ -117,6 +102,9 @@ struct LeaseUpdater::Impl : std::enable_shared_from_this<LeaseUpdater::Impl> {
 
   std::mutex health_mu;
   std::map<std::string, PeerHealth> health;
+
+  /// One per peer that gets updates (partner, backups); fixed after construction.
+  std::map<const PeerConfig*, std::unique_ptr<UpdateChannel>> channels;
 
   // --- settlement of parked replies (HA thread) ------------------------------------------
 
@@ -202,24 +190,23 @@ struct LeaseUpdater::Impl : std::enable_shared_from_this<LeaseUpdater::Impl> {
   // --- sending ------------------------------------------------------------------------------
 
   void sendAcked(const PeerConfig& peer, const Update& u, const std::shared_ptr<Parked>& p) {
-    link.sendBody(peer, u.body, kUpdateTimeout,
-                  [self = shared_from_this(), &peer, u, p](PeerAnswer a) {
-                    if (self->stopped) {
-                      return;
-                    }
-                    Outcome o = self->record(peer, u, a, true);
-                    if (o == Outcome::kAcked) {
-                      if (--p->waiting == 0 && !p->settled.exchange(true)) {
-                        self->settle(p, true);
-                      }
-                    } else if (!p->settled.exchange(true)) {
-                      self->settle(p, false);
-                    }
-                  });
+    channels.at(&peer)->send(u, [self = shared_from_this(), &peer, u, p](const PeerAnswer& a) {
+      if (self->stopped) {
+        return;
+      }
+      Outcome o = self->record(peer, u, a, true);
+      if (o == Outcome::kAcked) {
+        if (--p->waiting == 0 && !p->settled.exchange(true)) {
+          self->settle(p, true);
+        }
+      } else if (!p->settled.exchange(true)) {
+        self->settle(p, false);
+      }
+    });
   }
 
   void sendUnacked(const PeerConfig& peer, const Update& u) {
-    link.sendBody(peer, u.body, kUpdateTimeout, [self = shared_from_this(), &peer, u](PeerAnswer a) {
+    channels.at(&peer)->send(u, [self = shared_from_this(), &peer, u](const PeerAnswer& a) {
       if (!self->stopped) {
         self->record(peer, u, a, false);
       }
@@ -271,7 +258,7 @@ struct LeaseUpdater::Impl : std::enable_shared_from_this<LeaseUpdater::Impl> {
       done(true);
       return;
     }
-    link.sendBody(*partner, head.body, kUpdateTimeout,
+    link.sendBody(*partner, singleUpdateBody(head), kUpdateTimeout,
                   [self = shared_from_this(), head, done = std::move(done),
                    sent_so_far](PeerAnswer a) mutable {
                     if (self->stopped) {
@@ -293,7 +280,8 @@ struct LeaseUpdater::Impl : std::enable_shared_from_this<LeaseUpdater::Impl> {
                     {
                       std::lock_guard lock(self->queue_mu);
                       // clearQueue() may have run meanwhile: pop only what was sent.
-                      if (!self->queue.empty() && self->queue.front().body == head.body) {
+                      if (!self->queue.empty() && self->queue.front().lease == head.lease &&
+                          self->queue.front().command == head.command) {
                         self->queue.pop_front();
                       }
                     }
@@ -306,9 +294,20 @@ LeaseUpdater::LeaseUpdater(const HaConfig& config, PeerLink& link,
                            CommunicationState* partner_state)
     : impl_(std::make_shared<Impl>(config, link, partner_state)) {}
 
-LeaseUpdater::~LeaseUpdater() { impl_->stopped = true; }
+LeaseUpdater::~LeaseUpdater() {
+  impl_->stopped = true;
+  // A channel stops when destroyed: batches answered later send nothing more.
+  impl_->channels.clear();
+}
 
-void LeaseUpdater::setPartnerPolicy(PartnerPolicy policy) { impl_->policy = policy; }
+void LeaseUpdater::setPartnerPolicy(PartnerPolicy policy) {
+  const PartnerPolicy before = impl_->policy.exchange(policy);
+  if (before != policy && policy == PartnerPolicy::kSend && impl_->partner != nullptr) {
+    // Back to normal after partner-down, a sync, ...: the partner may have been replaced
+    // meanwhile (by a Kea server, say), so ask again what it takes.
+    impl_->channels.at(impl_->partner)->forgetCapability();
+  }
+}
 
 LeaseUpdater::PartnerPolicy LeaseUpdater::partnerPolicy() const { return impl_->policy; }
 
@@ -317,13 +316,11 @@ void LeaseUpdater::setSendToBackups(bool send) { impl_->to_backups = send; }
 bool LeaseUpdater::sendToBackups() const { return impl_->to_backups; }
 
 cc::Value LeaseUpdater::updateArguments(const dhcpsrv::Lease4& lease) {
-  cc::Value v = wireLease(lease);
-  v.set("force-create", true);
-  return sorted(std::move(v));
+  return leaseUpdateArguments(lease);
 }
 
 cc::Value LeaseUpdater::deleteArguments(const dhcpsrv::Lease4& lease) {
-  return sorted(wireLease(lease));
+  return leaseDeleteArguments(lease);
 }
 
 bool LeaseUpdater::leasesCommitted(const std::vector<std::shared_ptr<dhcpsrv::Lease4>>& leases,
@@ -347,14 +344,12 @@ bool LeaseUpdater::leasesCommitted(const std::vector<std::shared_ptr<dhcpsrv::Le
   updates.reserve(leases.size() + deleted.size());
   for (const auto& l : deleted) {
     if (l) {
-      updates.push_back(Update{"lease4-del", l->address.toString(),
-                               makeCommandBody("lease4-del", deleteArguments(*l))});
+      updates.push_back(Update{"lease4-del", l->address.toString(), l});
     }
   }
   for (const auto& l : leases) {
     if (l) {
-      updates.push_back(Update{"lease4-update", l->address.toString(),
-                               makeCommandBody("lease4-update", updateArguments(*l))});
+      updates.push_back(Update{"lease4-update", l->address.toString(), l});
     }
   }
   if (updates.empty()) {
@@ -438,6 +433,19 @@ void LeaseUpdater::clearQueue() {
 }
 
 uint64_t LeaseUpdater::sentUpdates() const { return impl_->sent; }
+
+std::optional<bool> LeaseUpdater::bulkUpdates(const PeerConfig& peer) const {
+  auto it = impl_->channels.find(&peer);
+  return it == impl_->channels.end() ? std::nullopt : it->second->bulk();
+}
+
+uint64_t LeaseUpdater::updateRequests() const {
+  uint64_t n = 0;
+  for (const auto& [peer, channel] : impl_->channels) {
+    n += channel->requests();
+  }
+  return n;
+}
 
 uint64_t LeaseUpdater::failedUpdates() const { return impl_->failed; }
 

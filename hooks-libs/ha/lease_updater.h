@@ -8,7 +8,9 @@
 // when one of them failed, so that no client holds an address its partner does not know about.
 // In communication-recovery the partner's updates are queued (up to delayed-updates-limit) and
 // sent when the partner is back; where updates cannot be sent (partner-down, ...) they are
-// counted (Kea's unsent-update-count, reported in ha-heartbeat).
+// counted (Kea's unsent-update-count, reported in ha-heartbeat). To a peer that takes
+// lease4-bulk-apply (Takahe), the updates committed while one is on its way go together in one
+// request (update_channel.h); a Kea peer gets them one by one, as above.
 
 #include <atomic>
 #include <chrono>
@@ -17,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "core/communication_state.h"
@@ -91,6 +94,11 @@ class LeaseUpdater {
   /// all peers (status, tests).
   uint64_t sentUpdates() const;
   uint64_t failedUpdates() const;
+  /// Whether updates to `peer` (the partner or a backup, by its entry in the configuration) go
+  /// in lease4-bulk-apply batches (true), singly (false), or that is not known yet (nullopt).
+  std::optional<bool> bulkUpdates(const PeerConfig& peer) const;
+  /// HTTP requests that carried updates (batches count once), all peers, since start.
+  uint64_t updateRequests() const;
 
   /// The lease4-update / lease4-del arguments for a lease. Exposed for tests.
   static cc::Value updateArguments(const dhcpsrv::Lease4& lease);

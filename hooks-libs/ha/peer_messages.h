@@ -52,6 +52,14 @@ inline constexpr MessageId HA_LEASE_UPDATES_QUEUE_SENT{
 inline constexpr MessageId HA_LEASE_UPDATES_QUEUE_STOPPED{
     "HA_LEASE_UPDATES_QUEUE_STOPPED", Severity::kWarn,
     "sending queued lease updates to HA peer %1 stopped after %2: %3 (%4 still queued)"};
+inline constexpr MessageId HA_LEASE_UPDATES_BATCHED{
+    "HA_LEASE_UPDATES_BATCHED", Severity::kInfo,
+    "HA peer %1 (%2) takes lease4-bulk-apply: lease updates committed while one is on its way "
+    "are sent to it together"};
+inline constexpr MessageId HA_LEASE_UPDATES_SINGLE{
+    "HA_LEASE_UPDATES_SINGLE", Severity::kInfo,
+    "HA peer %1 (%2) does not take lease4-bulk-apply (a Kea server, or lease commands without "
+    "it): one lease4-update or lease4-del per lease"};
 
 // --- lease_sync --------------------------------------------------------------------------
 inline constexpr MessageId HA_SYNC_START{

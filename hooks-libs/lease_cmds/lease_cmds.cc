@@ -227,33 +227,129 @@ cc::Value lease4GetByHostname(const cc::Command& cmd) {
   });
 }
 
+namespace {
+
+/// Stores the lease described by lease4-update arguments: replaces the lease at its address, or
+/// adds it when there is none and `force_create` (the command's "force-create", or always for
+/// lease4-bulk-apply). Returns the answer text; throws takahe::Error for the operator.
+std::string storeUpdate(const Services& s, const cc::Value& args, bool force_create) {
+  LeaseArguments parsed = parseLeaseArguments(args, *s.config, nowUnixSeconds());
+  const Lease4& lease = parsed.lease;
+  std::optional<Lease4> existing = s.leases.get(lease.address);
+  if (existing) {
+    if (!s.leases.update(lease)) {
+      throw Error("the lease for " + lease.address.toString() +
+                  " was deleted while it was being updated; try again");
+    }
+    countChange(s, &*existing, &lease);
+    TAKAHE_LOG(logger(), LEASE_CMDS_UPDATE4, "updated", dhcpsrv::toString(lease));
+    return "IPv4 lease updated.";
+  }
+  if (!parsed.force_create && !force_create) {
+    throw Error("there is no lease for " + lease.address.toString() +
+                " to update; use lease4-add, or set \"force-create\": true");
+  }
+  if (!s.leases.add(lease)) {
+    throw Error("a lease for " + lease.address.toString() +
+                " was created while this one was being added; try again");
+  }
+  countChange(s, nullptr, &lease);
+  TAKAHE_LOG(logger(), LEASE_CMDS_UPDATE4, "added", dhcpsrv::toString(lease));
+  return "IPv4 lease added.";
+}
+
+/// Deletes the lease at `address`; false when there is none.
+bool removeLease(const Services& s, const IPv4Address& address) {
+  std::optional<Lease4> lease = s.leases.get(address);
+  if (!lease || !s.leases.remove(lease->address)) {
+    return false;
+  }
+  countChange(s, &*lease, nullptr);
+  TAKAHE_LOG(logger(), LEASE_CMDS_DEL4, lease->address.toString());
+  return true;
+}
+
+/// One entry of lease4-bulk-apply's failed-leases / failed-deleted-leases lists.
+cc::Value failedEntry(const cc::Value& item, ResultCode result, const std::string& why) {
+  cc::Value f = cc::Value::makeMap();
+  const cc::Value* addr = item.isMap() ? item.find("ip-address") : nullptr;
+  f.set("ip-address", addr != nullptr && addr->isString() ? *addr : cc::Value(""));
+  f.set("result", static_cast<int64_t>(result));
+  f.set("error-message", why);
+  return f;
+}
+
+/// The list member `name` of lease4-bulk-apply's arguments (absent = empty).
+const cc::List* bulkList(const cc::Value& args, const char* name) {
+  const cc::Value* v = args.find(name);
+  if (v == nullptr) {
+    return nullptr;
+  }
+  if (!v->isList()) {
+    throw Error(std::string("'") + name + "' must be a list of leases, not " +
+                std::string(v->typeName()));
+  }
+  return &v->asList();
+}
+
+}  // namespace
+
 cc::Value lease4Update(const cc::Command& cmd) {
   return guarded(cmd, [&] {
     const cc::Value& args = requireArguments(cmd, "at least 'ip-address' and 'hw-address'");
+    return makeAnswer(ResultCode::kSuccess, storeUpdate(services(), args, false));
+  });
+}
+
+cc::Value lease4BulkApply(const cc::Command& cmd) {
+  return guarded(cmd, [&] {
+    const cc::Value& args =
+        requireArguments(cmd, "'deleted-leases' and/or 'leases': lists of leases");
+    const cc::List* deleted = bulkList(args, "deleted-leases");
+    const cc::List* leases = bulkList(args, "leases");
+    if (deleted == nullptr && leases == nullptr) {
+      throw Error("give 'deleted-leases' and/or 'leases': lists of leases");
+    }
     Services s = services();
-    LeaseArguments parsed = parseLeaseArguments(args, *s.config, nowUnixSeconds());
-    const Lease4& lease = parsed.lease;
-    std::optional<Lease4> existing = s.leases.get(lease.address);
-    if (existing) {
-      if (!s.leases.update(lease)) {
-        throw Error("the lease for " + lease.address.toString() +
-                    " was deleted while it was being updated; try again");
+    cc::Value failed_deleted = cc::Value::makeList();
+    cc::Value failed = cc::Value::makeList();
+    size_t count = 0;
+    // Deletions first, then the stored leases: the order the sender committed them in.
+    for (const cc::Value& item : deleted != nullptr ? *deleted : cc::List{}) {
+      ++count;
+      try {
+        if (!item.isMap()) {
+          throw Error("a deleted lease must be a map, not " + std::string(item.typeName()));
+        }
+        if (!removeLease(s, getAddress(item, "ip-address"))) {
+          failed_deleted.push(failedEntry(item, ResultCode::kEmpty, "lease not found"));
+        }
+      } catch (const std::exception& e) {
+        TAKAHE_LOG(logger(), LEASE_CMDS_FAILED, cmd.name, e.what(), item.toJson());
+        failed_deleted.push(failedEntry(item, ResultCode::kError, e.what()));
       }
-      countChange(s, &*existing, &lease);
-      TAKAHE_LOG(logger(), LEASE_CMDS_UPDATE4, "updated", dhcpsrv::toString(lease));
-      return makeAnswer(ResultCode::kSuccess, "IPv4 lease updated.");
     }
-    if (!parsed.force_create) {
-      throw Error("there is no lease for " + lease.address.toString() +
-                  " to update; use lease4-add, or set \"force-create\": true");
+    for (const cc::Value& item : leases != nullptr ? *leases : cc::List{}) {
+      ++count;
+      try {
+        if (!item.isMap()) {
+          throw Error("a lease must be a map, not " + std::string(item.typeName()));
+        }
+        storeUpdate(s, item, true);
+      } catch (const std::exception& e) {
+        TAKAHE_LOG(logger(), LEASE_CMDS_FAILED, cmd.name, e.what(), item.toJson());
+        failed.push(failedEntry(item, ResultCode::kError, e.what()));
+      }
     }
-    if (!s.leases.add(lease)) {
-      throw Error("a lease for " + lease.address.toString() +
-                  " was created while this one was being added; try again");
+    std::optional<cc::Value> out;
+    if (!failed_deleted.asList().empty() || !failed.asList().empty()) {
+      out = cc::Value::makeMap();
+      out->set("failed-deleted-leases", std::move(failed_deleted));
+      out->set("failed-leases", std::move(failed));
     }
-    countChange(s, nullptr, &lease);
-    TAKAHE_LOG(logger(), LEASE_CMDS_UPDATE4, "added", dhcpsrv::toString(lease));
-    return makeAnswer(ResultCode::kSuccess, "IPv4 lease added.");
+    return makeAnswer(ResultCode::kSuccess,
+                      "Bulk apply of " + std::to_string(count) + " IPv4 leases completed.",
+                      std::move(out));
   });
 }
 
@@ -329,6 +425,7 @@ cc::Value lease4ResendDdns(const cc::Command& cmd) {
 const std::vector<CommandEntry>& leaseCommands() {
   static const std::vector<CommandEntry> commands = {
       {"lease4-add", lease4Add},
+      {"lease4-bulk-apply", lease4BulkApply},
       {"lease4-del", lease4Del},
       {"lease4-get", lease4Get},
       {"lease4-get-all", lease4GetAll},

@@ -564,6 +564,21 @@ ha_check_replicated() {
   fi
 }
 
+# ha_check_update_style NAME FROM TO: a Takahe FROM sends its lease updates to TO in
+# lease4-bulk-apply batches when TO is Takahe, and one by one when TO is Kea (its log says which
+# once it asked TO's list-commands). Nothing to check when FROM is Kea.
+ha_check_update_style() {
+  local name=$1 from=$2 to=$3 want
+  [[ $(ha_impl "$from") == takahe ]] || return 0
+  want=HA_LEASE_UPDATES_BATCHED
+  [[ $(ha_impl "$to") == kea ]] && want=HA_LEASE_UPDATES_SINGLE
+  if grep -q "$want HA peer $to " "$(ha_log "$from")"; then
+    tkh_pass "$name"
+  else
+    tkh_fail "$name" "$from ($(ha_impl "$from")) did not log $want for $to ($(ha_impl "$to"))"
+  fi
+}
+
 # ha_check_no_duplicates NAME [--client MAC=IP]...: no address held by two clients at any time
 # across every node's lease file, and the clients' own views agree with the files.
 ha_check_no_duplicates() {

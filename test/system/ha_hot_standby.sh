@@ -43,6 +43,8 @@ ha_check_replicated leases-on-standby server1 server2
 ha_check_replicated leases-on-backup server1 backup
 # The standby gave nothing itself: it holds no lease the primary lacks.
 ha_check_replicated standby-gave-nothing server2 server1
+ha_check_update_style updates-style-to-standby server1 server2
+ha_check_update_style updates-style-to-backup server1 backup
 tkh_log "clients: ${clients[*]}"
 ha_check_no_duplicates no-duplicate-addresses "${clients[@]}"
 

@@ -85,6 +85,9 @@ variant() { # variant MODE IMPL1 IMPL2 LABEL
     tkh_check "server2-acked$sfx" "no lease from server2's pool" \
       test "$(ha_active_count server2 '192\.0\.2\.1[5-9][0-9] ')" -gt 0
   fi
+  # Takahe sends a Kea partner one lease4-update per lease (the primary sends in either mode).
+  ha_check_update_style "update-style-server1$sfx" server1 server2
+  [[ $mode == lb ]] && ha_check_update_style "update-style-server2$sfx" server2 server1
   sleep 0.5
   ha_check_replicated "leases-$i1-server1-on-$i2-server2$sfx" server1 server2
   ha_check_replicated "leases-$i2-server2-on-$i1-server1$sfx" server2 server1

@@ -52,6 +52,7 @@ sleep 1
 for from in server1 server2; do
   for to in server1 server2 backup; do
     [[ $from == "$to" ]] || ha_check_replicated "leases-$from-on-$to" "$from" "$to"
+    [[ $from == "$to" ]] || ha_check_update_style "update-style-$from-to-$to" "$from" "$to"
   done
 done
 tkh_log "clients: ${clients[*]}"

@@ -156,6 +156,10 @@ class FakePeer {
     std::lock_guard lock(mu_);
     return received_.size();
   }
+  /// list-commands is answered by the fake itself (not recorded, not given to the answerer):
+  /// like Kea 2.2 (no lease4-bulk-apply) unless `takes_bulk`, like Takahe.
+  void takeBulkApply(bool takes_bulk) { takes_bulk_ = takes_bulk; }
+  size_t listCommandsAsked() const { return list_commands_; }
   std::vector<std::string> commands() const {
     std::vector<std::string> out;
     for (const auto& r : received()) {
@@ -177,13 +181,27 @@ class FakePeer {
     } catch (const std::exception& e) {
       r.command = std::string("<bad: ") + e.what() + ">";
     }
-    Answerer answerer;
-    {
-      std::lock_guard lock(mu_);
-      received_.push_back(r);
-      answerer = answerer_;
+    Reply reply;
+    if (r.command == "list-commands") {
+      ++list_commands_;
+      cc::List names;
+      for (const char* n : {"ha-heartbeat", "lease4-del", "lease4-get-page", "lease4-update",
+                            "list-commands"}) {
+        names.emplace_back(n);
+      }
+      if (takes_bulk_) {
+        names.emplace_back("lease4-bulk-apply");
+      }
+      reply = keaAnswer(0, "", cc::Value(std::move(names)));
+    } else {
+      Answerer answerer;
+      {
+        std::lock_guard lock(mu_);
+        received_.push_back(r);
+        answerer = answerer_;
+      }
+      reply = answerer(r);
     }
-    Reply reply = answerer(r);
     http::Response resp;
     resp.status = reply.status;
     resp.body = reply.body;
@@ -206,6 +224,8 @@ class FakePeer {
   Answerer answerer_;
   std::vector<Received> received_;
   std::vector<std::unique_ptr<http::Timer>> timers_;
+  std::atomic<bool> takes_bulk_{false};
+  std::atomic<size_t> list_commands_{0};
 };
 
 /// A peer entry as parseHaConfig fills it, for an http URL on 127.0.0.1.

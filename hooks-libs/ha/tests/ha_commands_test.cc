@@ -303,5 +303,6 @@ TEST_CASE("HA listener: TLS failure remedies name the cause") {
   CHECK(HaListener::tlsRemedy("tlsv1 alert unknown ca", "", "CN=x").find("trust-anchor") !=
         std::string::npos);
   CHECK(HaListener::isPeerCommand("lease4-update"));
+  CHECK(HaListener::isPeerCommand("lease4-bulk-apply"));
   CHECK_FALSE(HaListener::isPeerCommand("config-set"));
 }

@@ -121,7 +121,7 @@ TEST_CASE("lease_cmds registers the lease4 commands and nothing for DHCPv6") {
     names.insert(c.name);
     CHECK(c.handler != nullptr);
   }
-  CHECK(names == std::set<std::string>{"lease4-add", "lease4-del", "lease4-get", "lease4-get-all",
+  CHECK(names == std::set<std::string>{"lease4-add", "lease4-bulk-apply", "lease4-del", "lease4-get", "lease4-get-all",
                                        "lease4-get-by-client-id", "lease4-get-by-hostname",
                                        "lease4-get-by-hw-address", "lease4-get-page",
                                        "lease4-resend-ddns", "lease4-update", "lease4-wipe"});
@@ -558,6 +558,102 @@ TEST_CASE("lease4-del deletes by address or identifier, journals it and uncounts
       }) {
     INFO(json);
     CHECK(srv.run(lease4Del, json).result == 1);
+  }
+}
+
+TEST_CASE("lease4-bulk-apply deletes, then creates or replaces each lease, and lists failures") {
+  Server srv;
+  REQUIRE(srv.run(lease4Add, kAddGood).result == 0);
+  REQUIRE(srv.run(lease4Add, R"({"command": "lease4-add", "arguments": {"ip-address": "192.0.2.61",
+      "hw-address": "00:00:00:00:00:61"}})")
+              .result == 0);
+  REQUIRE(srv.stat("subnet[1].assigned-addresses") == 2);
+
+  SECTION("every item applied: no arguments, the same journal rows as single commands") {
+    cc::Answer a = srv.run(lease4BulkApply, R"({"command": "lease4-bulk-apply", "arguments": {
+      "deleted-leases": [{"ip-address": "192.0.2.61", "hw-address": "00:00:00:00:00:61"}],
+      "leases": [
+        {"ip-address": "192.0.2.50", "hw-address": "1a:1b:1c:1d:1e:1f", "subnet-id": 1,
+         "expire": 1700009000, "valid-lft": 5000, "hostname": "renamed.example."},
+        {"ip-address": "192.0.2.70", "hw-address": "00:00:00:00:00:70", "subnet-id": 1,
+         "expire": 1700009000, "valid-lft": 4000}]}})");
+    CHECK(a.result == 0);
+    CHECK(a.text == "Bulk apply of 3 IPv4 leases completed.");
+    CHECK_FALSE(a.arguments);
+    CHECK_FALSE(srv.store->get(IPv4Address::fromString("192.0.2.61")));
+    auto renamed = srv.store->get(IPv4Address::fromString("192.0.2.50"));
+    REQUIRE(renamed);
+    CHECK(renamed->hostname == "renamed.example.");
+    CHECK(renamed->cltt == 1700004000);
+    auto created = srv.store->get(IPv4Address::fromString("192.0.2.70"));
+    REQUIRE(created);  // created without "force-create": bulk apply always creates
+    CHECK(created->hwaddr == HwAddr::fromString("00:00:00:00:00:70"));
+    CHECK(srv.stat("subnet[1].assigned-addresses") == 2);
+
+    // The same changes made with lease4-del / lease4-update leave the same lease file.
+    Server twin;
+    REQUIRE(twin.run(lease4Add, kAddGood).result == 0);
+    REQUIRE(twin.run(lease4Add, R"({"command": "lease4-add", "arguments": {
+      "ip-address": "192.0.2.61", "hw-address": "00:00:00:00:00:61"}})")
+                .result == 0);
+    REQUIRE(twin.run(lease4Del, R"({"command": "lease4-del", "arguments": {
+      "ip-address": "192.0.2.61"}})")
+                .result == 0);
+    REQUIRE(twin.run(lease4Update, R"({"command": "lease4-update", "arguments": {
+      "ip-address": "192.0.2.50", "hw-address": "1a:1b:1c:1d:1e:1f", "subnet-id": 1,
+      "expire": 1700009000, "valid-lft": 5000, "hostname": "renamed.example."}})")
+                .result == 0);
+    REQUIRE(twin.run(lease4Update, R"({"command": "lease4-update", "arguments": {
+      "ip-address": "192.0.2.70", "hw-address": "00:00:00:00:00:70", "subnet-id": 1,
+      "expire": 1700009000, "valid-lft": 4000, "force-create": true}})")
+                .result == 0);
+    auto rows = [](const std::string& file) {
+      // cltt of the lease4-add rows is "now": compare from the first bulk-made row on.
+      return file.substr(file.find("192.0.2.61,00:00:00:00:00:61,,0,"));
+    };
+    CHECK(rows(srv.leaseFile()) == rows(twin.leaseFile()));
+  }
+
+  SECTION("failures are listed per lease; the others are applied") {
+    cc::Answer a = srv.run(lease4BulkApply, R"({"command": "lease4-bulk-apply", "arguments": {
+      "deleted-leases": [{"ip-address": "192.0.2.99"}, {"ip-address": "192.0.2.61"}, "x"],
+      "leases": [
+        {"ip-address": "192.0.2.71", "hw-address": "00:00:00:00:00:71", "subnet-id": 2},
+        {"ip-address": "192.0.2.72", "hw-address": "00:00:00:00:00:72"}]}})");
+    CHECK(a.result == 0);
+    CHECK(a.text == "Bulk apply of 5 IPv4 leases completed.");
+    REQUIRE(a.arguments);
+    const cc::List& fd = a.arguments->at("failed-deleted-leases").asList();
+    REQUIRE(fd.size() == 2);
+    CHECK(fd[0].at("ip-address").asString() == "192.0.2.99");
+    CHECK(fd[0].at("result").asInt() == 3);
+    CHECK(fd[0].at("error-message").asString() == "lease not found");
+    CHECK(fd[1].at("ip-address").asString() == "");
+    CHECK(fd[1].at("result").asInt() == 1);
+    CHECK_THAT(fd[1].at("error-message").asString(), Catch::Contains("must be a map"));
+    const cc::List& fl = a.arguments->at("failed-leases").asList();
+    REQUIRE(fl.size() == 1);
+    CHECK(fl[0].at("ip-address").asString() == "192.0.2.71");
+    CHECK(fl[0].at("result").asInt() == 1);
+    CHECK_THAT(fl[0].at("error-message").asString(), Catch::Contains("subnet"));
+    CHECK_FALSE(srv.store->get(IPv4Address::fromString("192.0.2.61")));
+    CHECK_FALSE(srv.store->get(IPv4Address::fromString("192.0.2.71")));
+    CHECK(srv.store->get(IPv4Address::fromString("192.0.2.72")));
+    CHECK(srv.stat("subnet[1].assigned-addresses") == 2);
+  }
+
+  SECTION("arguments that are not two lists of leases are refused as a whole") {
+    std::string before = srv.leaseFile();
+    for (const char* json : {
+             R"({"command": "lease4-bulk-apply"})",
+             R"({"command": "lease4-bulk-apply", "arguments": {}})",
+             R"({"command": "lease4-bulk-apply", "arguments": {"leases": {"ip-address": "192.0.2.50"}}})",
+             R"({"command": "lease4-bulk-apply", "arguments": {"deleted-leases": "192.0.2.50"}})",
+         }) {
+      INFO(json);
+      CHECK(srv.run(lease4BulkApply, json).result == 1);
+    }
+    CHECK(srv.leaseFile() == before);
   }
 }
 
