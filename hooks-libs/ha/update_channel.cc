@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <mutex>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "peer_messages.h"
@@ -182,14 +184,26 @@ struct UpdateChannel::Impl : std::enable_shared_from_this<UpdateChannel::Impl> {
   std::vector<Item> pending;   // waiting for a batch slot
   unsigned in_flight = 0;      // batches on their way
 
-  /// Under `mu`: up to kMaxBatch updates from the front of `pending`.
+  /// Under `mu`: updates from the front of `pending` for one batch: at most kMaxBatch, and
+  /// never a lease4-del after a lease4-update of the same address (the peer applies a batch's
+  /// deletions first, so that pair goes in two batches, in order).
   std::vector<Item> takePending() {
+    std::unordered_set<std::string_view> stored;
+    size_t n = 0;
+    for (; n < pending.size() && n < kMaxBatch; ++n) {
+      const LeaseUpdate& u = pending[n].update;
+      if (u.command != "lease4-del") {
+        stored.insert(u.address);
+      } else if (stored.count(u.address) != 0) {
+        break;
+      }
+    }
     std::vector<Item> batch;
-    if (pending.size() <= kMaxBatch) {
+    if (n == pending.size()) {
       batch.swap(pending);
       return batch;
     }
-    auto end = pending.begin() + static_cast<std::ptrdiff_t>(kMaxBatch);
+    auto end = pending.begin() + static_cast<std::ptrdiff_t>(n);
     batch.assign(std::make_move_iterator(pending.begin()), std::make_move_iterator(end));
     pending.erase(pending.begin(), end);
     return batch;

@@ -215,6 +215,46 @@ TEST_CASE("A Takahe peer gets the updates committed while a batch is on its way 
   CHECK(s.lot.size() == 0);
 }
 
+TEST_CASE("A lease deleted after being stored goes in a later batch than the store") {
+  // The peer applies a batch's deletions before its stored leases: a release that follows an
+  // allocation of the same address must not overtake it.
+  FakePeer partner;
+  partner.takeBulkApply(true);
+  partner.answer([](const Received& r) {
+    Reply rep = r.command == "lease4-bulk-apply" ? bulkAnswer(itemsIn(r))
+                                                 : keaAnswer(0, "IPv4 lease updated.");
+    rep.delay = 100ms;
+    return rep;
+  });
+  Setup s(partner);
+  s.learn();
+  REQUIRE(s.bulk() == true);
+  const size_t before = partner.count();
+  Packet first, alloc, other, release, again;
+  first.commit(*s.updater, s.lot, {lease("192.0.2.100")});  // leaves at once
+  alloc.commit(*s.updater, s.lot, {lease("192.0.2.101")});  // these wait for it
+  other.commit(*s.updater, s.lot, {lease("192.0.2.102")});
+  release.commit(*s.updater, s.lot, {}, {lease("192.0.2.101")});
+  again.commit(*s.updater, s.lot, {lease("192.0.2.101")});
+  for (Packet* p : {&first, &alloc, &other, &release, &again}) {
+    REQUIRE(waitFor([&] { return p->settled(); }));
+    CHECK(p->resumed == 1);
+  }
+  auto got = partner.received();
+  std::vector<std::string> order;  // "+addr" stored, "-addr" deleted, "|" between requests
+  for (size_t i = before; i < got.size(); ++i) {
+    for (const auto& l : got[i].arguments->at("deleted-leases").asList()) {
+      order.push_back("-" + l.at("ip-address").asString());
+    }
+    for (const auto& l : got[i].arguments->at("leases").asList()) {
+      order.push_back("+" + l.at("ip-address").asString());
+    }
+    order.push_back("|");
+  }
+  CHECK(order == std::vector<std::string>{"+192.0.2.100", "|", "+192.0.2.101", "+192.0.2.102",
+                                          "|", "-192.0.2.101", "+192.0.2.101", "|"});
+}
+
 TEST_CASE("In a batch, a rejected lease drops only its own packet's reply") {
   FakePeer partner;
   partner.takeBulkApply(true);
