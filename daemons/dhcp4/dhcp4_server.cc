@@ -303,6 +303,9 @@ struct Dhcp4Server::Impl final : ServerControl {
     bool hooks_changed = false;
     std::unique_ptr<dhcpsrv::HostStore4> fresh_hosts;
     try {
+      // On start-up the lease database comes first, as in Kea: a server its database refuses
+      // exits without ever listening.
+      if (initial && !leaseStoreMatches(store.get(), *cfg)) replaceStore(*cfg, previous);
       bool reopen_sockets = initial || !previous || !sameInterfaces(*previous, *cfg);
       if (reopen_sockets) {
         sockets_changed = true;  // openSockets closes the old sockets before it can fail

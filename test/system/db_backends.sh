@@ -92,7 +92,7 @@ for backend in sqlite postgresql mysql; do
     continue
   fi
   tkh_pass "$b/server-start"
-  # (The sockets open before the store: the line may follow the first moment of listening.)
+  # (The store opens before the sockets, so the line is there once the server listens.)
   tkh_check "$b/server-says-backend" "no DHCP4_LEASE_DB_OPENED naming $b" \
     tkh_wait_for 10 grep -q "DHCP4_LEASE_DB_OPENED leases are stored in the $b database" "$TKH_SERVER_LOG"
 
@@ -135,15 +135,14 @@ for backend in sqlite postgresql mysql; do
   if [[ $b != sqlite ]]; then
     write_config "$b" "$(lease_db_json "$b" 1)"
     before=$(wc -l < "$TKH_SERVER_LOG")
-    # The server opens its sockets before the database refuses it: it may be seen listening
-    # for a moment, so what counts is whether it is still running a little later.
+    # The database is opened before the sockets (Kea's order): a refused server exits without
+    # ever listening, so tkh_server_start must fail.
     alive=0
-    if tkh_server_start "$TKH_TMP/dhcp4.json" > /dev/null 2>&1; then
-      tkh_wait_for 5 tkh_pid_dead "$TKH_SERVER_PID" || alive=1
-      ((alive)) || tkh_server_stop TERM
+    if tkh_server_start "$TKH_TMP/dhcp4.json" > /dev/null 2>&1 || tkh_pid_alive "$TKH_SERVER_PID"; then
+      alive=1
     fi
     if ((alive)); then
-      tkh_fail "$b/bad-port-refused" "takahe-dhcp4 still runs with port 1"
+      tkh_fail "$b/bad-port-refused" "takahe-dhcp4 listened although its database (port 1) refused it"
       tkh_server_stop TERM
     else
       tail -n +"$((before + 1))" "$TKH_SERVER_LOG" > "$TKH_TMP/bad-$b.log"
