@@ -35,6 +35,9 @@ bool isClientFqdn(const OptionDefinition& def) {
 }
 
 size_t tupleLengthSize(const OptionDefinition& def) {
+  if (isV6Definition(def)) {
+    return 2;  // RFC 8415 opaque data (user/vendor class, bootfile-param, sztp-redirect)
+  }
   return def.space == kDhcp4Space && def.code == kSztpRedirectCode ? 2 : 1;
 }
 

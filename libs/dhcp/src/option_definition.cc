@@ -74,6 +74,10 @@ std::string_view optionDataTypeName(OptionDataType t) {
   return "unknown";
 }
 
+bool isV6Definition(const OptionDefinition& def) {
+  return def.universe == OptionUniverse::kV6 || def.space == kDhcp6Space;
+}
+
 Result<bool> validateOptionDefinition(const OptionDefinition& def) {
   using R = Result<bool>;
   std::string who = "option definition '" + def.name + "' (code " + std::to_string(def.code) +
@@ -87,10 +91,14 @@ Result<bool> validateOptionDefinition(const OptionDefinition& def) {
   if (!def.encapsulate.empty() && !validName(def.encapsulate)) {
     return R::failure(who + "invalid encapsulated space name '" + def.encapsulate + "'");
   }
-  if (def.space == kDhcp4Space && (def.code == 0 || def.code > 254)) {
+  if (isV6Definition(def)) {
+    // 16-bit codes; only 0 is reserved, and only at the top level (RFC 8415 21.1).
+    if (def.space == kDhcp6Space && def.code == 0) {
+      return R::failure(who + "DHCPv6 option codes must be 1..65535 (0 is reserved)");
+    }
+  } else if (def.space == kDhcp4Space && (def.code == 0 || def.code > 254)) {
     return R::failure(who + "DHCPv4 option codes must be 1..254 (0 and 255 are pad and end)");
-  }
-  if (def.space != kDhcp4Space && def.code > 255) {
+  } else if (def.space != kDhcp4Space && def.code > 255) {
     return R::failure(who + "DHCPv4 sub-option codes must be 0..255");
   }
   if (def.type == OptionDataType::kRecord) {

@@ -49,6 +49,23 @@ inline constexpr std::string_view kAgentSpace = "dhcp-agent-options-space";  // 
 inline constexpr std::string_view kVendorEncapsulatedSpace =
     "vendor-encapsulated-options-space";  // 43
 
+/// DHCPv6 option spaces of the standard set (Kea's names). Vendor options (17) carry the
+/// options of space "vendor-<enterprise-id>", as in DHCPv4 (125).
+inline constexpr std::string_view kDhcp6Space = "dhcp6";
+inline constexpr std::string_view kNtpServerSpace6 = "v6-ntp-server-suboptions";  // 56
+inline constexpr std::string_view kRsooSpace6 = "rsoo-opts";                      // 66
+inline constexpr std::string_view kS46MapeSpace = "s46-cont-mape-options";        // 94
+inline constexpr std::string_view kS46MaptSpace = "s46-cont-mapt-options";        // 95
+inline constexpr std::string_view kS46LwSpace = "s46-cont-lw-options";            // 96
+inline constexpr std::string_view kS46RuleSpace = "s46-rule-options";             // s46-rule
+inline constexpr std::string_view kS46V4v6BindSpace = "s46-v4v6bind-options";     // s46-v4v6bind
+inline constexpr std::string_view kDocsis6Space = "vendor-4491";                  // CableLabs
+
+/// Which protocol a definition belongs to. It decides the code range (DHCPv4 options are
+/// 1..254 and sub-options 0..255; DHCPv6 options 1..65535 and sub-options 0..65535) and the
+/// width of tuple lengths (1 byte in DHCPv4, 2 bytes in DHCPv6, RFC 8415 opaque data).
+enum class OptionUniverse : uint8_t { kV4, kV6 };
+
 struct OptionDefinition {
   std::string name;
   uint16_t code = 0;
@@ -59,7 +76,13 @@ struct OptionDefinition {
   std::vector<OptionDataType> record_types;
   /// Name of the option space whose options this one carries as sub-options ("" for none).
   std::string encapsulate;
+  /// kV6 for DHCPv6 definitions (standard6() sets it; a dhcp6 `option-def` parser must too).
+  /// A definition in space "dhcp6" counts as DHCPv6 whatever this says.
+  OptionUniverse universe = OptionUniverse::kV4;
 };
+
+/// True for a DHCPv6 definition: universe kV6, or space "dhcp6".
+bool isV6Definition(const OptionDefinition& def);
 
 /// A registry of definitions indexed by (space, code) and (space, name). Lookups are cheap.
 class OptionDefinitionSet {
@@ -71,6 +94,16 @@ class OptionDefinitionSet {
   /// "10.229.0.128/25 - 10.229.0.1, 0.0.0.0/0 - 10.0.0.1"; 125 (vivso-suboptions) is a record
   /// of uint32 (enterprise number) and binary (the rest of the payload, may be omitted).
   static const OptionDefinitionSet& standard4();
+
+  /// The built-in DHCPv6 definitions (universe kV6): Kea's names, codes and types for space
+  /// "dhcp6" (clientid 1 ... addr-reg-enable 148) and the standard sub-option spaces: NTP
+  /// server 56 (v6-ntp-server-suboptions), the softwire46 containers 94-96 and their rule/bind
+  /// spaces, and the DOCSIS vendor space vendor-4491. Notes: ia-na/ia-pd/iaaddr/iaprefix are
+  /// records of their fixed fields (the server builds them with the typed encoders of
+  /// options6.h); pd-exclude (67) is binary, since its RFC 6603 layout depends on the
+  /// delegated prefix (see encodePdExclude); lq-query (44) and client-data (45) encapsulate
+  /// "dhcp6" as in Kea. Not defined: auth internals, v6-dnr (144).
+  static const OptionDefinitionSet& standard6();
 
   /// Adds or replaces (same space and code) a definition; a name clash with another code in the
   /// same space is an error (returned, not thrown).
@@ -105,7 +138,8 @@ class OptionDefinitionSet {
 };
 
 /// Checks a definition the way Kea's option-def parser does: name of letters, digits, '-' and
-/// '_' (not at either end), a non-empty space, code 1..254 in the dhcp4 space, records of at
+/// '_' (not at either end), a non-empty space, code 1..254 in the dhcp4 space (0..255 in
+/// other DHCPv4 spaces; DHCPv6: 1..65535 in dhcp6, 0..65535 elsewhere), records of at
 /// least two fields with string/binary only last, no arrays of string/binary/empty/internal.
 /// add() runs this check.
 Result<bool> validateOptionDefinition(const OptionDefinition& def);
@@ -118,7 +152,7 @@ Result<bool> validateOptionDefinition(const OptionDefinition& def);
 /// Field formats: integers decimal or 0x-hex, range-checked; boolean true/false/1/0;
 /// ipv6-prefix "2001:db8::/64" (length byte + ceil(len/8) prefix bytes); psid "psid/len"
 /// (length byte + psid left-aligned in 16 bits); tuple 1-byte length + text (2 bytes for
-/// option 143); binary hex or a 'quoted' text. A string (alone or as the last record field)
+/// option 143 and in every DHCPv6 definition); binary hex or a 'quoted' text. A string (alone or as the last record field)
 /// takes the rest of the data, commas included. A trailing string/binary record field may be
 /// omitted (empty). Records with array=true repeat their last field.
 Result<Bytes> encodeOptionData(const OptionDefinition& def, std::string_view data, bool csv_format);
