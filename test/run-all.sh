@@ -12,6 +12,9 @@
 #   DHCP4_SERVER  server binary for the system tests
 #                 (default: <build dir>/daemons/dhcp4/takahe-dhcp4; e.g.
 #                 DHCP4_SERVER=/usr/sbin/kea-dhcp4 to run them against Kea)
+#   DHCP6_SERVER  DHCPv6 server for the dhcp6_* and perfdhcp6_* system tests
+#                 (default: <build dir>/daemons/dhcp6/takahe-dhcp6; they skip while it is
+#                 missing; DHCP6_SERVER=/usr/sbin/kea-dhcp6 runs them against Kea)
 #   SYSTEM_TEST_TIMEOUT  seconds allowed per system test script (default 300)
 #
 # Counting (see doc/testing.md):
@@ -66,6 +69,7 @@ case $BUILD_DIR in
 esac
 export BUILD_DIR
 export DHCP4_SERVER=${DHCP4_SERVER:-$BUILD_DIR/daemons/dhcp4/takahe-dhcp4}
+export DHCP6_SERVER=${DHCP6_SERVER:-$BUILD_DIR/daemons/dhcp6/takahe-dhcp6}
 SYSTEM_TEST_TIMEOUT=${SYSTEM_TEST_TIMEOUT:-300}
 
 PASSED=0
