@@ -7,7 +7,9 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 
 #include "socket_util.h"
@@ -27,6 +29,27 @@ uint8_t prefixLengthOf(const sockaddr* netmask) {
     ++len;
   }
   return len;
+}
+
+uint8_t prefixLengthOf6(const sockaddr* netmask) {
+  if (netmask == nullptr || netmask->sa_family != AF_INET6) {
+    return 128;
+  }
+  const auto* mask = reinterpret_cast<const sockaddr_in6*>(netmask)->sin6_addr.s6_addr;
+  uint8_t len = 0;
+  while (len < 128 && (mask[len / 8] & (0x80u >> (len % 8))) != 0) {
+    ++len;
+  }
+  return len;
+}
+
+bool isLinkLocal6(const IPv6Address& a) {
+  return a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80;
+}
+
+bool isLoopback6(const IPv6Address& a) {
+  static const IPv6Address kLoopback = IPv6Address::fromString("::1");
+  return a == kLoopback;
 }
 
 // DHCP htype values are ARP hardware types; loopback carries Ethernet-style headers.
@@ -55,6 +78,25 @@ Interface& entryFor(std::vector<Interface>& list, std::string_view name) {
 
 bool Interface::hasEthernetFraming() const {
   return link_type == ARPHRD_ETHER || link_type == ARPHRD_LOOPBACK;
+}
+
+std::optional<IPv6Address> Interface::linkLocal6() const {
+  for (const Prefix6& p : v6) {
+    if (isLinkLocal6(p.address)) {
+      return p.address;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<Prefix6> Interface::global6() const {
+  std::vector<Prefix6> out;
+  for (const Prefix6& p : v6) {
+    if (!isLinkLocal6(p.address) && !isLoopback6(p.address)) {
+      out.push_back(p);
+    }
+  }
+  return out;
 }
 
 std::vector<Interface> listInterfaces() {
@@ -91,6 +133,11 @@ std::vector<Interface> listInterfaces() {
       p.address = IPv4Address(ntohl(in->sin_addr.s_addr));
       p.length = prefixLengthOf(a->ifa_netmask);
       entry.v4.push_back(p);
+    } else if (a->ifa_addr->sa_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
+      std::array<uint8_t, 16> bytes;
+      std::memcpy(bytes.data(), in6->sin6_addr.s6_addr, bytes.size());
+      entry.v6.push_back(Prefix6{IPv6Address(bytes), prefixLengthOf6(a->ifa_netmask)});
     }
   }
   // Links without an AF_PACKET entry (rare) still need their index.

@@ -21,6 +21,10 @@ struct Interface {
   uint16_t link_type = 0;
   /// IPv4 addresses with their prefix length, in the order the kernel reports them.
   std::vector<Prefix4> v4;
+  /// IPv6 addresses with their prefix length (link-local fe80::/10 and global ones, including
+  /// unique local fc00::/7), in the order the kernel reports them. Addresses still undergoing
+  /// duplicate address detection are listed too.
+  std::vector<Prefix6> v6;
   bool up = false;
   bool running = false;
   bool loopback = false;
@@ -28,6 +32,12 @@ struct Interface {
 
   /// True when frames on this link carry an Ethernet header (what RawSocket4 needs).
   bool hasEthernetFraming() const;
+
+  /// The first link-local IPv6 address (fe80::/10), the source of DHCPv6 replies to clients on
+  /// this link; nullopt when the link has none (IPv6 disabled, or the link is down).
+  std::optional<IPv6Address> linkLocal6() const;
+  /// The IPv6 addresses that are neither link-local nor loopback, in kernel order.
+  std::vector<Prefix6> global6() const;
 };
 
 /// Lists the interfaces of the current network namespace, ordered by index. Throws takahe::Error
