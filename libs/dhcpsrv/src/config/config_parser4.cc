@@ -8,6 +8,7 @@
 #include "takahe/cc/map_reader.h"
 #include "takahe/db/db_config.h"
 #include "option_parser.h"
+#include "shared_blocks.h"
 #include "takahe/log/loggers_config.h"
 #include "subnet_parser.h"
 
@@ -29,31 +30,6 @@ constexpr std::string_view kUnimplementedGlobals[] = {
     "early-global-reservations-lookup", "ip-reservations-unique", "reservations-lookup-first",
     "compatibility", "offer-lifetime", "stash-agent-options",
     "adaptive-lease-time-threshold"};
-
-void parseHostsDatabase(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
-  MapReader r(v, path);
-  std::string type = r.getNonEmptyString("type").value_or("");
-  if (type.empty()) r.fail("type", "missing 'type' (memfile, sqlite, postgresql or mysql)");
-  cfg.hosts_database.type = type;
-  if (db::isSqlType(type)) {
-    cfg.hosts_database.sql = db::parseDbConfig(v, path, cfg.warnings);
-    return;
-  }
-  if (type != "memfile") r.fail("type", "unknown hosts-database type '" + type + "' (supported: memfile, sqlite, postgresql, mysql)");
-  cfg.hosts_database.name = r.getString("name").value_or("");
-  r.finish(cfg.warnings);
-}
-
-/// Kea's `hosts-databases` list: Takahe uses one host database (the first entry).
-void parseHostsDatabases(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
-  if (!v.isList()) cc::throwConfigError(path, "must be a list of host database maps", v.position());
-  if (v.asList().empty()) return;
-  parseHostsDatabase(v.asList().front(), path + "[0]", cfg);
-  if (v.asList().size() > 1) {
-    cfg.warnings.push_back(path + ": only the first host database is used; " +
-                           std::to_string(v.asList().size() - 1) + " more ignored");
-  }
-}
 
 void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
   MapReader r(v, path);
@@ -119,78 +95,12 @@ void parseInterfaces(const cc::Value& v, const std::string& path, SrvConfig4& cf
   r.finish(cfg.warnings);
 }
 
-void parseLeaseDatabase(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
-  MapReader r(v, path);
-  auto& db = cfg.lease_database;
-  db.raw = v;
-  db.type = r.getString("type").value_or("");
-  if (db.type.empty()) r.require("type");
-  if (db::isSqlType(db.type)) {
-    db.sql = db::parseDbConfig(v, path, cfg.warnings);
-    return;
-  }
-  if (db.type != "memfile") {
-    r.fail("type", "unknown lease-database type '" + db.type +
-                       "' (supported: memfile, sqlite, postgresql, mysql)");
-  }
-  db.name = r.getString("name").value_or("");
-  if (auto b = r.getBool("persist")) db.persist = *b;
-  if (auto x = r.getInt("lfc-interval", 0, 0xffffffffLL)) db.lfc_interval = *x;
-  if (auto x = r.getInt("max-row-errors", 0, 0xffffffffLL)) db.max_row_errors = static_cast<uint64_t>(*x);
-  // Connection keys of SQL backends are meaningless for memfile.
-  r.ignore({"readonly", "connect-timeout", "read-timeout", "write-timeout", "tcp-user-timeout",
-            "max-reconnect-tries", "reconnect-wait-time", "on-fail", "retry-on-startup", "host",
-            "port", "user", "password", "password-file", "trust-anchor", "cert-file", "key-file",
-            "key-password", "cipher-list", "ssl-mode", "tcp-nodelay", "contact-points", "keyspace",
-            "consistency", "serial-consistency", "max-statement-tries"});
-  r.finish(cfg.warnings);
-}
-
-void parseExpired(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
-  MapReader r(v, path);
-  auto& e = cfg.expired_leases;
-  if (auto x = r.getUint32("reclaim-timer-wait-time")) e.reclaim_timer_wait_time = *x;
-  if (auto x = r.getUint32("flush-reclaimed-timer-wait-time")) e.flush_reclaimed_timer_wait_time = *x;
-  if (auto x = r.getUint32("hold-reclaimed-time")) e.hold_reclaimed_time = *x;
-  if (auto x = r.getUint32("max-reclaim-leases")) e.max_reclaim_leases = *x;
-  if (auto x = r.getUint32("max-reclaim-time")) e.max_reclaim_time = *x;
-  if (auto x = r.getUint32("unwarned-reclaim-cycles")) e.unwarned_reclaim_cycles = *x;
-  r.finish(cfg.warnings);
-}
-
 void parseMultiThreading(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
-  MapReader r(v, path);
-  if (auto b = r.getBool("enable-multi-threading")) cfg.multi_threading.enabled = *b;
-  if (auto x = r.getInt("thread-pool-size", 0, 65535)) cfg.multi_threading.thread_pool_size = static_cast<uint32_t>(*x);
-  if (auto x = r.getInt("packet-queue-size", 0, 0xffffffffLL)) cfg.multi_threading.packet_queue_size = static_cast<uint32_t>(*x);
+  detail::parseMultiThreadingBlock(v, path, cfg.multi_threading, cfg.warnings);
   if (cfg.multi_threading.enabled) {
     cfg.warnings.push_back(path + ": takahe-dhcp4 processes packets on one thread for now; "
                                   "enable-multi-threading is accepted and has no effect");
   }
-  r.finish(cfg.warnings);
-}
-
-ControlSocketSpec parseControlSocket(const cc::Value& v, const std::string& path, std::vector<std::string>& warnings) {
-  MapReader r(v, path);
-  ControlSocketSpec spec;
-  spec.raw = v;
-  auto type = r.getString("socket-type");
-  if (!type) r.require("socket-type");
-  spec.type = *type;
-  if (spec.type == "unix") {
-    auto name = r.getString("socket-name");
-    if (!name || name->empty()) r.fail("socket-name", "a unix control socket needs a non-empty 'socket-name'");
-    spec.name = *name;
-    r.finish(warnings);
-  } else if (spec.type == "http" || spec.type == "https") {
-    // The listener keys are checked by the daemon when it opens the socket.
-    r.ignore({"socket-address", "socket-port", "trust-anchor", "cert-file", "key-file", "cert-required",
-              "authentication", "http-headers"});
-    r.finish(warnings);
-  } else {
-    r.fail("socket-type", "unknown control socket type '" + spec.type + "' (use 'unix', 'http' or 'https')");
-  }
-  return spec;
 }
 
 void parseHostIdentifiers(const cc::Value& v, const std::string& path, SrvConfig4& cfg) {
@@ -275,8 +185,8 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
   if (const auto* v = r.get("option-def")) detail::parseOptionDefs(*v, r.childPath("option-def"), cfg->option_defs, cfg->warnings);
   if (const auto* v = r.get("option-data")) cfg->options = detail::parseOptionData(*v, r.childPath("option-data"), cfg->option_defs, cfg->warnings);
   if (const auto* v = r.get("interfaces-config")) parseInterfaces(*v, r.childPath("interfaces-config"), *cfg);
-  if (const auto* v = r.get("lease-database")) parseLeaseDatabase(*v, r.childPath("lease-database"), *cfg);
-  if (const auto* v = r.get("expired-leases-processing")) parseExpired(*v, r.childPath("expired-leases-processing"), *cfg);
+  if (const auto* v = r.get("lease-database")) detail::parseLeaseDatabaseBlock(*v, r.childPath("lease-database"), cfg->lease_database, cfg->warnings);
+  if (const auto* v = r.get("expired-leases-processing")) detail::parseExpiredBlock(*v, r.childPath("expired-leases-processing"), cfg->expired_leases, cfg->warnings);
   if (const auto* v = r.get("multi-threading")) parseMultiThreading(*v, r.childPath("multi-threading"), *cfg);
   if (const auto* v = r.get("loggers")) cfg->loggers = log::parseLoggers(*v, r.childPath("loggers"), cfg->warnings);
   if (const auto* v = r.get("host-reservation-identifiers")) parseHostIdentifiers(*v, r.childPath("host-reservation-identifiers"), *cfg);
@@ -298,19 +208,19 @@ SrvConfig4Ptr parseDhcp4Config(const cc::Value& root) {
     }
   }
   if (const auto* v = r.get("control-socket")) {
-    cfg->control_sockets.push_back(parseControlSocket(*v, r.childPath("control-socket"), cfg->warnings));
+    cfg->control_sockets.push_back(detail::parseControlSocketBlock(*v, r.childPath("control-socket"), cfg->warnings));
   }
   if (const auto* v = r.get("control-sockets")) {
     if (!v->isList()) r.fail("control-sockets", "expected a list of control sockets");
     for (size_t i = 0; i < v->asList().size(); ++i) {
-      cfg->control_sockets.push_back(parseControlSocket(
+      cfg->control_sockets.push_back(detail::parseControlSocketBlock(
           v->asList()[i], r.childPath("control-sockets") + "[" + std::to_string(i) + "]", cfg->warnings));
     }
   }
-  if (const auto* v = r.get("hosts-database")) parseHostsDatabase(*v, r.childPath("hosts-database"), *cfg);
+  if (const auto* v = r.get("hosts-database")) detail::parseHostsDatabaseBlock(*v, r.childPath("hosts-database"), cfg->hosts_database, cfg->warnings);
   if (const auto* v = r.get("hosts-databases")) {
     if (r.get("hosts-database")) r.fail("hosts-databases", "give either hosts-database or hosts-databases, not both");
-    parseHostsDatabases(*v, r.childPath("hosts-databases"), *cfg);
+    detail::parseHostsDatabasesBlock(*v, r.childPath("hosts-databases"), cfg->hosts_database, cfg->warnings);
   }
   if (const auto* v = r.get("hooks-libraries")) {
     cfg->hooks_libraries = hooks::parseHooksLibraries(*v, r.childPath("hooks-libraries"));

@@ -12,6 +12,9 @@ using cc::MapReader;
 
 namespace {
 
+// Kea 2.2's name of the CableLabs DHCPv6 space, the same definitions as "vendor-4491".
+constexpr std::string_view kDocsis3V6Alias = "docsis3-v6";
+
 std::string indexPath(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
 void appendSubOption(Bytes& out, uint8_t code, const Bytes& data) {
@@ -27,18 +30,6 @@ void appendSubOption(Bytes& out, uint8_t code, const Bytes& data) {
   } while (off < data.size());
 }
 
-/// One option-data entry before its sub-options are folded in.
-struct PendingOption {
-  std::string space;
-  uint16_t code = 0;
-  Bytes data;
-  bool always_send = false;
-  bool never_send = false;
-  const dhcp::OptionDefinition* def = nullptr;
-  std::string path;
-  bool has_data = false;
-};
-
 }  // namespace
 
 void addVendorDefs(dhcp::OptionDefinitionSet& defs) {
@@ -53,7 +44,9 @@ void addVendorDefs(dhcp::OptionDefinitionSet& defs) {
 }
 
 void parseOptionDefs(const cc::Value& list, const std::string& path, dhcp::OptionDefinitionSet& defs,
-                     std::vector<std::string>& warnings) {
+                     std::vector<std::string>& warnings, dhcp::OptionUniverse universe) {
+  const bool v6 = universe == dhcp::OptionUniverse::kV6;
+  const std::string default_space(v6 ? dhcp::kDhcp6Space : dhcp::kDhcp4Space);
   if (!list.isList()) cc::throwConfigError(path, "expected a list", list.position());
   for (size_t i = 0; i < list.asList().size(); ++i) {
     const auto& item = list.asList()[i];
@@ -64,14 +57,17 @@ void parseOptionDefs(const cc::Value& list, const std::string& path, dhcp::Optio
     def.name = *name;
     if (def.name.empty()) r.fail("name", "option name must not be empty");
     if (!r.map().contains("code")) r.require("code");
-    auto code = r.getInt("code", 1, 254);
+    // DHCPv6 codes are 16 bits; 0 is refused in space dhcp6 by validateOptionDefinition.
+    auto code = v6 ? r.getInt("code", 0, 65535) : r.getInt("code", 1, 254);
     def.code = static_cast<uint16_t>(*code);
     auto type_name = r.getString("type");
     if (!type_name) r.require("type");
     auto type = dhcp::optionDataTypeFromName(*type_name);
     if (!type) r.fail("type", "unknown option data type '" + *type_name + "'");
     def.type = *type;
-    def.space = r.getString("space").value_or(std::string(dhcp::kDhcp4Space));
+    def.space = r.getString("space").value_or(default_space);
+    if (v6 && def.space == kDocsis3V6Alias) def.space = std::string(dhcp::kDocsis6Space);
+    if (v6) def.universe = dhcp::OptionUniverse::kV6;
     def.array = r.getBool("array").value_or(false);
     def.encapsulate = r.getString("encapsulate").value_or("");
     if (auto rt = r.getString("record-types"); rt && !trim(*rt).empty()) {
@@ -89,24 +85,36 @@ void parseOptionDefs(const cc::Value& list, const std::string& path, dhcp::Optio
     if (def.space == dhcp::kDhcp4Space && (def.code == 0 || def.code == 255)) {
       r.fail("code", "option code " + std::to_string(def.code) + " is reserved");
     }
+    if (v6 && def.space == dhcp::kDhcp6Space) {
+      if (const auto* std_def = dhcp::OptionDefinitionSet::standard6().find(def.space, def.code)) {
+        r.fail("code", "option code " + std::to_string(def.code) + " is the standard option '" +
+                           std_def->name + "' of space 'dhcp6' and cannot be redefined");
+      }
+    }
     auto added = defs.add(def);
     if (!added) r.fail("name", added.error());
     r.finish(warnings);
   }
 }
 
-CfgOptions parseOptionData(const cc::Value& list, const std::string& path,
-                           const dhcp::OptionDefinitionSet& defs, std::vector<std::string>& warnings) {
+std::vector<OptionEntry> readOptionData(const cc::Value& list, const std::string& path,
+                                        const dhcp::OptionDefinitionSet& defs,
+                                        std::vector<std::string>& warnings,
+                                        dhcp::OptionUniverse universe) {
   if (!list.isList()) cc::throwConfigError(path, "expected a list", list.position());
-  std::vector<PendingOption> pending;
+  const bool v6 = universe == dhcp::OptionUniverse::kV6;
+  const std::string default_space(v6 ? dhcp::kDhcp6Space : dhcp::kDhcp4Space);
+  std::vector<OptionEntry> pending;
   for (size_t i = 0; i < list.asList().size(); ++i) {
     const auto& item = list.asList()[i];
     MapReader r(item, indexPath(path, i));
-    PendingOption p;
+    OptionEntry p;
     p.path = r.path();
-    p.space = r.getString("space").value_or(std::string(dhcp::kDhcp4Space));
+    p.position = item.position();
+    p.space = r.getString("space").value_or(default_space);
+    if (v6 && p.space == kDocsis3V6Alias) p.space = std::string(dhcp::kDocsis6Space);
     auto name = r.getString("name");
-    auto code = r.getInt("code", 0, 255);
+    auto code = r.getInt("code", 0, v6 ? 65535 : 255);
     if (!name && !code) {
       cc::throwConfigError(r.path(), "option data must have a 'name' or a 'code'", item.position());
     }
@@ -127,6 +135,9 @@ CfgOptions parseOptionData(const cc::Value& list, const std::string& path,
     }
     if (p.space == dhcp::kDhcp4Space && (p.code == 0 || p.code == 255)) {
       r.fail("code", "option code " + std::to_string(p.code) + " is reserved (pad/end)");
+    }
+    if (v6 && p.space == dhcp::kDhcp6Space && p.code == 0) {
+      r.fail("code", "option code 0 is reserved in DHCPv6");
     }
     auto csv_given = r.getBool("csv-format");
     bool csv = csv_given.value_or(true);
@@ -156,10 +167,17 @@ CfgOptions parseOptionData(const cc::Value& list, const std::string& path,
     r.finish(warnings);
     pending.push_back(std::move(p));
   }
+  return pending;
+}
+
+CfgOptions parseOptionData(const cc::Value& list, const std::string& path,
+                           const dhcp::OptionDefinitionSet& defs, std::vector<std::string>& warnings) {
+  std::vector<OptionEntry> pending =
+      readOptionData(list, path, defs, warnings, dhcp::OptionUniverse::kV4);
 
   // Fold sub-options into their carriers: an option whose definition encapsulates space S
   // carries every configured option of space S (in order); vivso (125) carries vendor-N spaces.
-  std::map<std::string, std::vector<const PendingOption*>> by_space;
+  std::map<std::string, std::vector<const OptionEntry*>> by_space;
   for (const auto& p : pending) by_space[p.space].push_back(&p);
 
   CfgOptions out;

@@ -12,6 +12,8 @@
 
 namespace takahe::dhcpsrv::detail {
 
+LeaseJournal::LeaseJournal() : header_(lease4CsvHeader()) {}
+
 LeaseJournal::~LeaseJournal() { close(); }
 
 void LeaseJournal::open(const std::string& path) {
@@ -28,7 +30,7 @@ void LeaseJournal::open(const std::string& path) {
   }
   try {
     if (st.st_size == 0) {
-      writeAll(fd, lease4CsvHeader(), path);
+      writeAll(fd, header_, path);
     } else {
       char last = '\n';
       if (::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {

@@ -5,12 +5,16 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace takahe::dhcpsrv::detail {
 
 class LeaseJournal {
  public:
-  LeaseJournal() = default;
+  /// A DHCPv4 journal (new files start with lease4CsvHeader()).
+  LeaseJournal();
+  /// A journal whose new files start with `header` (a line ending in '\n').
+  explicit LeaseJournal(std::string header) : header_(std::move(header)) {}
   ~LeaseJournal();
   LeaseJournal(const LeaseJournal&) = delete;
   LeaseJournal& operator=(const LeaseJournal&) = delete;
@@ -25,6 +29,7 @@ class LeaseJournal {
   const std::string& path() const { return path_; }
 
  private:
+  std::string header_;
   std::string path_;
   int fd_ = -1;
   bool torn_ = false;  // a failed write may have left half a row

@@ -1,5 +1,6 @@
 #include "takahe/dhcpsrv/lease_stats.h"
 
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -46,6 +47,15 @@ void updateLeaseStats4(stats::StatsStore& stats, const Lease4* before, const Lea
     if (global || stats.exists(name)) {
       stats.add(name, delta);
     }
+  }
+}
+
+void removeUnconfiguredSubnetStats(stats::StatsStore& stats,
+                                   const std::function<bool(SubnetId)>& configured) {
+  for (const std::string& name : stats.names()) {
+    if (name.rfind("subnet[", 0) != 0) continue;
+    uint32_t id = static_cast<uint32_t>(std::strtoul(name.c_str() + 7, nullptr, 10));
+    if (!configured(SubnetId(id))) stats.remove(name);
   }
 }
 

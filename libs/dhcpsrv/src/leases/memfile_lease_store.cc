@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "lease_files_load.h"
 #include "memfile_impl.h"
 #include "takahe/dhcpsrv/csv_lease_file.h"
 #include "takahe/dhcpsrv/lease_file_cleanup.h"
@@ -160,76 +161,23 @@ void MemfileLeaseStore4::Impl::rebuildIndexes() {
 }
 
 void MemfileLeaseStore4::Impl::load() {
-  const std::string& path = config.path;
-  auto paths = LfcPaths::forLeaseFile(path);
-  // No cleanup may rename files under us while we read them: take its pid file meanwhile.
-  detail::PidFile guard;
-  std::string holder;
-  if (!guard.acquireWithin(paths.pid, kLfcWaitAtStartup, &holder)) {
-    throw Error("lease file cleanup (pid " + (holder.empty() ? std::string("unknown") : holder) +
-                ", pid file " + paths.pid + ") is still running on " + path +
-                " after 60 s; stop it or remove the pid file if no takahe-lfc runs");
-  }
-
-  auto loadOne = [&](const std::string& file) {
-    auto stats = readLease4CsvFile(
-        file,
-        [&](Lease4&& lease, size_t) {
-          uint32_t a = lease.address.toUint();
-          if (lease.valid_lifetime == 0) {
-            leases.erase(a);
-          } else {
-            leases.insert_or_assign(a, PackedLease::pack(lease));
-          }
-        },
-        config.max_row_errors);
-    report.files.push_back(file);
-    report.rows += stats.rows;
-    report.row_errors += stats.row_errors;
-    for (auto& issue : stats.issues) {
-      report.issues.push_back({file, issue.line, std::move(issue.reason)});
-    }
-    if (stats.row_errors > stats.issues.size()) {
-      report.notes.push_back(file + ": " + std::to_string(stats.row_errors - stats.issues.size()) +
-                             " more malformed rows not listed");
-    }
-    if (stats.torn_last_line) {
-      report.notes.push_back(file + ": the last line has no newline (interrupted write?)");
-    }
-    if (stats.header.columns != 0 && !stats.header.current()) {
-      report.notes.push_back(file + ": header has " + std::to_string(stats.header.columns) +
-                             " columns; missing columns were read as defaults");
-    }
-    return stats.header;
-  };
-
-  if (detail::fileExists(paths.finish)) {
-    // An interrupted cleanup finished its output: it supersedes .2 and .1.
-    loadOne(paths.finish);
-  } else {
-    if (detail::fileExists(paths.previous)) {
-      loadOne(paths.previous);
-    }
-    if (detail::fileExists(paths.input)) {
-      loadOne(paths.input);
-    }
-  }
-  bool main_exists = detail::fileExists(path);
-  Lease4CsvHeader main_header;
-  if (main_exists) {
-    main_header = loadOne(path);
-  }
-  rebuildIndexes();
-
-  // Rows we append have 12 columns; do not append them under an older header. Move the file
-  // aside (the next cleanup rewrites it) when no earlier cleanup is pending.
-  if (main_exists && main_header.columns != 0 && !main_header.current() &&
-      !detail::fileExists(paths.input) && !detail::fileExists(paths.finish)) {
-    detail::renameOrThrow(path, paths.input);
-    report.notes.push_back(path + " has an older header; moved to " + paths.input +
-                           " for the next lease file cleanup");
-  }
-  journal.open(path);
+  detail::loadLeaseFiles(
+      config.path, report, kLfcWaitAtStartup,
+      [&](const std::string& file) {
+        return readLease4CsvFile(
+            file,
+            [&](Lease4&& lease, size_t) {
+              uint32_t a = lease.address.toUint();
+              if (lease.valid_lifetime == 0) {
+                leases.erase(a);
+              } else {
+                leases.insert_or_assign(a, PackedLease::pack(lease));
+              }
+            },
+            config.max_row_errors);
+      },
+      [&] { rebuildIndexes(); });
+  journal.open(config.path);
 }
 
 size_t MemfileLeaseStore4::Impl::removeMany(const std::vector<uint32_t>& addresses) {

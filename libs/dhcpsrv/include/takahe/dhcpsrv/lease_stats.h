@@ -3,6 +3,8 @@
 // Keeps the lease statistics right when a lease is added, changed or deleted outside packet
 // processing (lease commands, High Availability lease updates).
 
+#include <functional>
+
 #include "takahe/dhcpsrv/lease.h"
 
 namespace takahe::stats {
@@ -25,5 +27,10 @@ bool countsAsAssigned(LeaseState state);
 /// configured subnet, and a lease of a subnet that is no longer configured must not bring its
 /// statistics back. Cumulative counters are not touched (a command is not an allocation).
 void updateLeaseStats4(stats::StatsStore& stats, const Lease4* before, const Lease4* after);
+
+/// Removes every `subnet[ID].*` statistic whose subnet `configured(ID)` says is no longer
+/// configured, as Kea does when a reconfiguration drops a subnet (DHCPv4 and DHCPv6).
+void removeUnconfiguredSubnetStats(stats::StatsStore& stats,
+                                   const std::function<bool(SubnetId)>& configured);
 
 }  // namespace takahe::dhcpsrv
