@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "dhcp4_messages.h"
+#include "takahe/dhcpsrv/lease_stats.h"
 #include "takahe/util/time.h"
 
 namespace takahe::dhcp4 {
@@ -62,11 +63,7 @@ void Processor::configure(const SrvConfig4& cfg) {
   std::lock_guard lock(counters_mutex_);
   // Statistics of subnets that disappeared go away, as in Kea. The store is asked rather than
   // our own table, which a processor created at this reconfiguration has not filled yet.
-  for (const std::string& name : stats_.names()) {
-    if (name.rfind("subnet[", 0) != 0) continue;
-    uint32_t id = static_cast<uint32_t>(std::strtoul(name.c_str() + 7, nullptr, 10));
-    if (!cfg.subnetById(SubnetId(id))) stats_.remove(name);
-  }
+  dhcpsrv::removeUnconfiguredSubnetStats(stats_, [&](SubnetId id) { return cfg.subnetById(id) != nullptr; });
   for (auto it = subnet_counters_.begin(); it != subnet_counters_.end();) {
     it = cfg.subnetById(SubnetId(it->first)) ? std::next(it) : subnet_counters_.erase(it);
   }
