@@ -356,7 +356,7 @@ class Reader {
         v = parseLiteral();
         break;
       default:
-        if (c == '-' || isDigit(c)) {
+        if (c == '-' || isDigit(c) || (c == '.' && dialect_ == Dialect::kConfig)) {
           v = parseNumber();
           break;
         }
@@ -620,10 +620,15 @@ class Reader {
     if (t[p] == '-') {
       ++p;
     }
-    if (p >= t.size() || !isDigit(t[p])) {
+    // Kea's configuration files may write a fraction without its leading zero (".5").
+    const bool bare_fraction =
+        dialect_ == Dialect::kConfig && p + 1 < t.size() && t[p] == '.' && isDigit(t[p + 1]);
+    if (!bare_fraction && (p >= t.size() || !isDigit(t[p]))) {
       failAt(start, "invalid number: expected a digit");
     }
-    if (t[p] == '0') {
+    if (bare_fraction) {
+      // no integer part: the fraction follows
+    } else if (t[p] == '0') {
       ++p;
       if (p < t.size() && isDigit(t[p])) {
         failAt(start, "invalid number: leading zeros are not allowed");

@@ -152,6 +152,16 @@ TEST_CASE("Config files tolerate a trailing comma as Kea does") {
   CHECK(configError("[,]") == "kea-dhcp4.conf:1:2: unexpected character ','");
 }
 
+TEST_CASE("Config files accept a fraction without its leading zero, as Kea's examples write") {
+  // Kea 2.2's all-keys.json and tee-times.json say "t1-percent": .5; strict JSON still refuses it.
+  CHECK(parseConfigText(R"({"t1-percent": .5, "t2-percent": -.25, "x": [.875e1]})", "t") ==
+        parseJson(R"({"t1-percent": 0.5, "t2-percent": -0.25, "x": [8.75]})"));
+  CHECK(configError(".") == "kea-dhcp4.conf:1:1: invalid number: expected a digit");
+  CHECK(configError(".e1") == "kea-dhcp4.conf:1:1: invalid number: expected a digit");
+  CHECK(configError("-.") == "kea-dhcp4.conf:1:1: invalid number: expected a digit");
+  CHECK(jsonError(".5") == "in.json:1:1: unexpected character '.'");
+}
+
 TEST_CASE("Duplicate keys: config files refuse them, the control channel keeps the last") {
   CHECK(configError("{\n  \"a\": 1,\n  \"b\": 2,\n  \"a\": 3\n}") ==
         "kea-dhcp4.conf:4:3: duplicate key 'a' (first at kea-dhcp4.conf:2)");
