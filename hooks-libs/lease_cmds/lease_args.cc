@@ -111,6 +111,92 @@ HwAddr parseHwAddress(std::string_view text, std::string_view name) {
   return HwAddr(1, std::move(*bytes));
 }
 
+const cc::List* optList(const cc::Value& args, std::string_view name, std::string_view expected) {
+  const cc::Value* v = args.find(name);
+  if (v == nullptr) {
+    return nullptr;
+  }
+  if (!v->isList()) {
+    throw Error(quoted(name) + " must be " + std::string(expected) + ", not " +
+                std::string(v->typeName()));
+  }
+  return &v->asList();
+}
+
+std::vector<SubnetId> subnetIdList(const cc::Value& args, std::string_view command) {
+  const cc::Value* subnets = args.isMap() ? args.find("subnets") : nullptr;
+  if (subnets == nullptr) {
+    throw Error(std::string(command) +
+                " takes no arguments, or 'subnets': a list of subnet ids");
+  }
+  if (!subnets->isList()) {
+    throw Error("'subnets' must be a list of subnet ids, not " +
+                std::string(subnets->typeName()));
+  }
+  std::vector<SubnetId> ids;
+  for (const auto& id : subnets->asList()) {
+    if (!id.isInt() || id.asInt() < 0 || id.asInt() > std::numeric_limits<uint32_t>::max()) {
+      throw Error("'subnets' must hold subnet ids (integers), found " + id.toJson());
+    }
+    ids.push_back(SubnetId(static_cast<uint32_t>(id.asInt())));
+  }
+  return ids;
+}
+
+LeaseTerms readLeaseTerms(const cc::Value& args, uint32_t default_valid, int64_t now,
+                          std::string_view family) {
+  LeaseTerms t;
+  t.valid_lifetime = optUint32(args, "valid-lft").value_or(default_valid);
+  if (t.valid_lifetime == 0) {
+    throw Error("'valid-lft' must be greater than 0");
+  }
+  if (auto expire = optInt(args, "expire", 1, std::numeric_limits<int64_t>::max())) {
+    if (*expire < int64_t{t.valid_lifetime}) {
+      throw Error("'expire' " + std::to_string(*expire) + " is smaller than 'valid-lft' " +
+                  std::to_string(t.valid_lifetime) + ": the lease would have started before 1970");
+    }
+    t.cltt = *expire - t.valid_lifetime;
+  } else {
+    t.cltt = optInt(args, "cltt", 0, std::numeric_limits<uint32_t>::max()).value_or(now);
+  }
+  t.fqdn_fwd = optBool(args, "fqdn-fwd").value_or(false);
+  t.fqdn_rev = optBool(args, "fqdn-rev").value_or(false);
+  t.hostname = optString(args, "hostname").value_or("");
+  if (t.hostname.empty() && (t.fqdn_fwd || t.fqdn_rev)) {
+    throw Error("'fqdn-fwd' or 'fqdn-rev' is true but no 'hostname' is given");
+  }
+  if (auto state = optInt(args, "state", 0, std::numeric_limits<int32_t>::max())) {
+    if (*state > 3) {
+      throw Error("'state' " + std::to_string(*state) + " is not a " + std::string(family) +
+                  " lease state (0 default, 1 declined, 2 expired-reclaimed, 3 released)");
+    }
+    t.state = static_cast<dhcpsrv::LeaseState>(*state);
+  }
+  t.user_context = userContextArgument(args);
+  return t;
+}
+
+std::string userContextArgument(const cc::Value& args) {
+  cc::Value ctx = cc::Value::makeMap();
+  bool present = false;
+  if (const cc::Value* c = args.find("user-context")) {
+    if (!c->isMap()) {
+      throw Error("'user-context' must be a map, not " + std::string(c->typeName()) + " " +
+                  c->toJson());
+    }
+    ctx = *c;
+    present = true;
+  }
+  if (const cc::Value* comment = args.find("comment")) {
+    if (ctx.contains("comment")) {
+      throw Error("'comment' is given both as a parameter and inside 'user-context'");
+    }
+    ctx.set("comment", *comment);
+    present = true;
+  }
+  return present ? ctx.toJson() : std::string();
+}
+
 ClientId parseClientId(std::string_view text, std::string_view name) {
   auto bytes = parseHex(text);
   if (!bytes || bytes->size() < 2 || bytes->size() > 255) {

@@ -7,9 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "takahe/cc/command.h"
 #include "takahe/cc/value.h"
+#include "takahe/dhcpsrv/lease.h"
 #include "takahe/util/address.h"
 #include "takahe/util/identifiers.h"
 
@@ -33,6 +35,45 @@ std::optional<uint32_t> optUint32(const cc::Value& args, std::string_view name);
 /// Mandatory variants.
 std::string getString(const cc::Value& args, std::string_view name);
 uint32_t getUint32(const cc::Value& args, std::string_view name);
+
+/// A list member; nullptr when absent, takahe::Error ("'name' must be <expected>") otherwise.
+const cc::List* optList(const cc::Value& args, std::string_view name, std::string_view expected);
+
+/// The "subnets" list of lease4-get-all / lease6-get-all; throws naming `command` when the
+/// arguments hold no "subnets", or for a member that is no subnet id.
+std::vector<SubnetId> subnetIdList(const cc::Value& args, std::string_view command);
+
+/// The lease's user context as JSON text ("" when none): "user-context" (a map) with "comment"
+/// merged into it.
+std::string userContextArgument(const cc::Value& args);
+
+/// What lease4 and lease6 arguments share: "valid-lft" (default `default_valid`, never 0);
+/// "expire" or else "cltt" (default `now`); "fqdn-fwd", "fqdn-rev" and "hostname" (needed when
+/// either is true); "state" 0..3; "user-context" and "comment". `family` ("DHCPv4", "DHCPv6")
+/// names the lease kind in messages.
+struct LeaseTerms {
+  uint32_t valid_lifetime = 0;
+  int64_t cltt = 0;
+  bool fqdn_fwd = false;
+  bool fqdn_rev = false;
+  std::string hostname;
+  dhcpsrv::LeaseState state = dhcpsrv::LeaseState::kDefault;
+  std::string user_context;
+
+  /// Copies the terms into a Lease4 or Lease6.
+  template <class Lease>
+  void applyTo(Lease& l) const {
+    l.valid_lifetime = valid_lifetime;
+    l.cltt = cltt;
+    l.fqdn_fwd = fqdn_fwd;
+    l.fqdn_rev = fqdn_rev;
+    l.hostname = hostname;
+    l.state = state;
+    l.user_context = user_context;
+  }
+};
+LeaseTerms readLeaseTerms(const cc::Value& args, uint32_t default_valid, int64_t now,
+                          std::string_view family);
 
 /// An IPv4 address member ("192.0.2.1"); throws for a missing member, another type, an IPv6
 /// address or text that is no address.

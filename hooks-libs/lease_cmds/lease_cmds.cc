@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lease_args.h"
+#include "lease_cmds_common.h"
 #include "lease_cmds_messages.h"
 #include "lease_json.h"
 #include "takahe/dhcpsrv/lease_stats.h"
@@ -24,11 +25,6 @@ using dhcpsrv::LeaseState;
 using dhcpsrv::LeaseStore4;
 
 namespace {
-
-const log::Logger& logger() {
-  static const log::Logger l("lease-cmds-hooks");
-  return l;
-}
 
 /// What a command works on, taken afresh for each command: a reconfiguration may replace the
 /// store and the configuration.
@@ -56,31 +52,8 @@ void countChange(const Services& s, const Lease4* before, const Lease4* after) {
   }
 }
 
-/// Runs a handler body; any exception becomes {"result": 1, "text": what()} and a log line.
-template <class Body>
-cc::Value guarded(const cc::Command& cmd, Body&& body) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    TAKAHE_LOG(logger(), LEASE_CMDS_FAILED, cmd.name, e.what(),
-               cmd.arguments ? cmd.arguments->toJson() : std::string("none"));
-    return makeAnswer(ResultCode::kError, e.what());
-  }
-}
-
-/// {"leases": [...]} (and "count" for pages); result 0 with leases, 3 without.
 cc::Value listAnswer(const std::vector<Lease4>& leases, bool with_count = false) {
-  cc::Value list = cc::Value::makeList();
-  for (const auto& l : leases) {
-    list.push(leaseToJson(l));
-  }
-  cc::Value args = cc::Value::makeMap();
-  args.set("leases", std::move(list));
-  if (with_count) {
-    args.set("count", static_cast<int64_t>(leases.size()));
-  }
-  return makeAnswer(leases.empty() ? ResultCode::kEmpty : ResultCode::kSuccess,
-                    std::to_string(leases.size()) + " IPv4 lease(s) found.", std::move(args));
+  return leaseListAnswer(leases, "IPv4", [](const Lease4& l) { return leaseToJson(l); }, with_count);
 }
 
 constexpr const char* kLookupHelp =
@@ -155,20 +128,9 @@ cc::Value lease4GetAll(const cc::Command& cmd) {
     if (!cmd.arguments) {
       return listAnswer(s.leases.getAll());
     }
-    const cc::Value* subnets = cmd.arguments->find("subnets");
-    if (subnets == nullptr) {
-      throw Error("lease4-get-all takes no arguments, or 'subnets': a list of subnet ids");
-    }
-    if (!subnets->isList()) {
-      throw Error("'subnets' must be a list of subnet ids, not " +
-                  std::string(subnets->typeName()));
-    }
     std::vector<Lease4> leases;
-    for (const auto& id : subnets->asList()) {
-      if (!id.isInt() || id.asInt() < 0 || id.asInt() > std::numeric_limits<uint32_t>::max()) {
-        throw Error("'subnets' must hold subnet ids (integers), found " + id.toJson());
-      }
-      auto part = s.leases.getBySubnet(SubnetId(static_cast<uint32_t>(id.asInt())));
+    for (SubnetId id : subnetIdList(*cmd.arguments, "lease4-get-all")) {
+      auto part = s.leases.getBySubnet(id);
       leases.insert(leases.end(), part.begin(), part.end());
     }
     return listAnswer(leases);
@@ -269,29 +231,6 @@ bool removeLease(const Services& s, const IPv4Address& address) {
   return true;
 }
 
-/// One entry of lease4-bulk-apply's failed-leases / failed-deleted-leases lists.
-cc::Value failedEntry(const cc::Value& item, ResultCode result, const std::string& why) {
-  cc::Value f = cc::Value::makeMap();
-  const cc::Value* addr = item.isMap() ? item.find("ip-address") : nullptr;
-  f.set("ip-address", addr != nullptr && addr->isString() ? *addr : cc::Value(""));
-  f.set("result", static_cast<int64_t>(result));
-  f.set("error-message", why);
-  return f;
-}
-
-/// The list member `name` of lease4-bulk-apply's arguments (absent = empty).
-const cc::List* bulkList(const cc::Value& args, const char* name) {
-  const cc::Value* v = args.find(name);
-  if (v == nullptr) {
-    return nullptr;
-  }
-  if (!v->isList()) {
-    throw Error(std::string("'") + name + "' must be a list of leases, not " +
-                std::string(v->typeName()));
-  }
-  return &v->asList();
-}
-
 }  // namespace
 
 cc::Value lease4Update(const cc::Command& cmd) {
@@ -303,52 +242,20 @@ cc::Value lease4Update(const cc::Command& cmd) {
 
 cc::Value lease4BulkApply(const cc::Command& cmd) {
   return guarded(cmd, [&] {
-    const cc::Value& args =
-        requireArguments(cmd, "'deleted-leases' and/or 'leases': lists of leases");
-    const cc::List* deleted = bulkList(args, "deleted-leases");
-    const cc::List* leases = bulkList(args, "leases");
-    if (deleted == nullptr && leases == nullptr) {
-      throw Error("give 'deleted-leases' and/or 'leases': lists of leases");
-    }
+    BulkLists lists = bulkLists(cmd);
     Services s = services();
-    cc::Value failed_deleted = cc::Value::makeList();
-    cc::Value failed = cc::Value::makeList();
-    size_t count = 0;
-    // Deletions first, then the stored leases: the order the sender committed them in.
-    for (const cc::Value& item : deleted != nullptr ? *deleted : cc::List{}) {
-      ++count;
-      try {
-        if (!item.isMap()) {
-          throw Error("a deleted lease must be a map, not " + std::string(item.typeName()));
-        }
-        if (!removeLease(s, getAddress(item, "ip-address"))) {
-          failed_deleted.push(failedEntry(item, ResultCode::kEmpty, "lease not found"));
-        }
-      } catch (const std::exception& e) {
-        TAKAHE_LOG(logger(), LEASE_CMDS_FAILED, cmd.name, e.what(), item.toJson());
-        failed_deleted.push(failedEntry(item, ResultCode::kError, e.what()));
-      }
-    }
-    for (const cc::Value& item : leases != nullptr ? *leases : cc::List{}) {
-      ++count;
-      try {
-        if (!item.isMap()) {
-          throw Error("a lease must be a map, not " + std::string(item.typeName()));
-        }
-        storeUpdate(s, item, true);
-      } catch (const std::exception& e) {
-        TAKAHE_LOG(logger(), LEASE_CMDS_FAILED, cmd.name, e.what(), item.toJson());
-        failed.push(failedEntry(item, ResultCode::kError, e.what()));
-      }
-    }
+    BulkOutcome done = applyBulk(
+        cmd, lists, false,
+        [&](const cc::Value& item) { return removeLease(s, getAddress(item, "ip-address")); },
+        [&](const cc::Value& item) { storeUpdate(s, item, true); });
     std::optional<cc::Value> out;
-    if (!failed_deleted.asList().empty() || !failed.asList().empty()) {
+    if (!done.failed_deleted.asList().empty() || !done.failed.asList().empty()) {
       out = cc::Value::makeMap();
-      out->set("failed-deleted-leases", std::move(failed_deleted));
-      out->set("failed-leases", std::move(failed));
+      out->set("failed-deleted-leases", std::move(done.failed_deleted));
+      out->set("failed-leases", std::move(done.failed));
     }
     return makeAnswer(ResultCode::kSuccess,
-                      "Bulk apply of " + std::to_string(count) + " IPv4 leases completed.",
+                      "Bulk apply of " + std::to_string(done.items) + " IPv4 leases completed.",
                       std::move(out));
   });
 }
@@ -372,41 +279,10 @@ cc::Value lease4Del(const cc::Command& cmd) {
 cc::Value lease4Wipe(const cc::Command& cmd) {
   return guarded(cmd, [&] {
     Services s = services();
-    std::vector<SubnetId> ids;
-    uint32_t id = cmd.arguments ? optUint32(*cmd.arguments, "subnet-id").value_or(0) : 0;
-    if (id != 0) {
-      ids.push_back(SubnetId(id));
-    } else {
-      for (const auto& subnet : s.config->subnets) {
-        ids.push_back(subnet.id);
-      }
-    }
-    size_t deleted = 0;
-    std::string list;
-    for (SubnetId sid : ids) {
-      int64_t declined = 0;
-      for (const auto& l : s.leases.getBySubnet(sid)) {
-        declined += l.state == LeaseState::kDeclined ? 1 : 0;
-      }
-      deleted += s.leases.wipe(sid);
-      list += " " + std::to_string(sid.value);
-      if (s.stats != nullptr) {
-        // Set rather than subtracted: leases allocated while the wipe ran are gone too.
-        std::string p = "subnet[" + std::to_string(sid.value) + "].";
-        for (const char* name : {"assigned-addresses", "declined-addresses"}) {
-          if (s.stats->exists(p + name)) {
-            s.stats->set(p + name, 0);
-          }
-        }
-        if (declined != 0) {
-          s.stats->add("declined-addresses", -declined);
-        }
-      }
-    }
-    TAKAHE_LOG(logger(), LEASE_CMDS_WIPE4, deleted, list);
-    return makeAnswer(
-        deleted != 0 ? ResultCode::kSuccess : ResultCode::kEmpty,
-        "Deleted " + std::to_string(deleted) + " IPv4 lease(s) from subnet(s)" + list);
+    return wipeSubnets(
+        cmd, s.leases, s.stats, *s.config, {"assigned-addresses", "declined-addresses"},
+        [](const Lease4& l) { return l.state == LeaseState::kDeclined; }, "IPv4",
+        LEASE_CMDS_WIPE4);
   });
 }
 

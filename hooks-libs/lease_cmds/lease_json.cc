@@ -36,27 +36,6 @@ const Subnet4& subnetFor(const cc::Value& args, const SrvConfig4& cfg, IPv4Addre
   return *s;
 }
 
-std::string userContext(const cc::Value& args) {
-  cc::Value ctx = cc::Value::makeMap();
-  bool present = false;
-  if (const cc::Value* c = args.find("user-context")) {
-    if (!c->isMap()) {
-      throw Error("'user-context' must be a map, not " + std::string(c->typeName()) + " " +
-                  c->toJson());
-    }
-    ctx = *c;
-    present = true;
-  }
-  if (const cc::Value* comment = args.find("comment")) {
-    if (ctx.contains("comment")) {
-      throw Error("'comment' is given both as a parameter and inside 'user-context'");
-    }
-    ctx.set("comment", *comment);
-    present = true;
-  }
-  return present ? ctx.toJson() : std::string();
-}
-
 }  // namespace
 
 LeaseArguments parseLeaseArguments(const cc::Value& args, const SrvConfig4& cfg, int64_t now) {
@@ -75,34 +54,7 @@ LeaseArguments parseLeaseArguments(const cc::Value& args, const SrvConfig4& cfg,
   if (auto cid = optString(args, "client-id"); cid && !cid->empty()) {
     l.client_id = parseClientId(*cid);
   }
-  l.valid_lifetime = optUint32(args, "valid-lft").value_or(subnet.lifetimes.valid);
-  if (l.valid_lifetime == 0) {
-    throw Error("'valid-lft' must be greater than 0");
-  }
-  if (auto expire = optInt(args, "expire", 1, std::numeric_limits<int64_t>::max())) {
-    if (*expire < int64_t{l.valid_lifetime}) {
-      throw Error("'expire' " + std::to_string(*expire) + " is smaller than 'valid-lft' " +
-                  std::to_string(l.valid_lifetime) + ": the lease would have started before 1970");
-    }
-    l.cltt = *expire - l.valid_lifetime;
-  } else {
-    l.cltt = optInt(args, "cltt", 0, std::numeric_limits<uint32_t>::max()).value_or(now);
-  }
-  l.fqdn_fwd = optBool(args, "fqdn-fwd").value_or(false);
-  l.fqdn_rev = optBool(args, "fqdn-rev").value_or(false);
-  l.hostname = optString(args, "hostname").value_or("");
-  if (l.hostname.empty() && (l.fqdn_fwd || l.fqdn_rev)) {
-    throw Error("'fqdn-fwd' or 'fqdn-rev' is true but no 'hostname' is given");
-  }
-  if (auto state = optInt(args, "state", 0, std::numeric_limits<int32_t>::max())) {
-    if (*state > 3) {
-      throw Error("'state' " + std::to_string(*state) +
-                  " is not a DHCPv4 lease state (0 default, 1 declined, 2 expired-reclaimed, "
-                  "3 released)");
-    }
-    l.state = static_cast<LeaseState>(*state);
-  }
-  l.user_context = userContext(args);
+  readLeaseTerms(args, subnet.lifetimes.valid, now, "DHCPv4").applyTo(l);
   out.force_create = optBool(args, "force-create").value_or(false);
   return out;
 }

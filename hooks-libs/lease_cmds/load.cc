@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "lease6_cmds.h"
 #include "lease_cmds.h"
 #include "lease_cmds_messages.h"
 #include "takahe/hooks/hooks.h"
@@ -15,11 +16,17 @@ int version() { return TAKAHE_HOOKS_VERSION; }
 
 int load(LibraryHandle& handle) {
   try {
-    for (const auto& c : lease_cmds::leaseCommands()) {
-      handle.registerCommandHandler(c.name, c.handler);
+    // lease4-* and lease6-*: each family answers "work only inside takahe-dhcpN" in the other
+    // server, as Kea's library registers both in either server.
+    size_t count = 0;
+    for (const auto* list : {&lease_cmds::leaseCommands(), &lease_cmds::lease6Commands()}) {
+      for (const auto& c : *list) {
+        handle.registerCommandHandler(c.name, c.handler);
+        ++count;
+      }
     }
     static const takahe::log::Logger logger("lease-cmds-hooks");
-    TAKAHE_LOG(logger, lease_cmds::LEASE_CMDS_LOADED, lease_cmds::leaseCommands().size());
+    TAKAHE_LOG(logger, lease_cmds::LEASE_CMDS_LOADED, count);
     return 0;
   } catch (const std::exception& e) {
     // The manager removes the commands registered so far when load() fails.

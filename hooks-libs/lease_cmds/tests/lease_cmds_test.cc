@@ -115,7 +115,7 @@ constexpr const char* kAddGood = R"({"command": "lease4-add", "arguments": {
 
 }  // namespace
 
-TEST_CASE("lease_cmds registers the lease4 commands and nothing for DHCPv6") {
+TEST_CASE("leaseCommands() holds the lease4 commands (lease6Commands() the DHCPv6 ones)") {
   std::set<std::string> names;
   for (const auto& c : leaseCommands()) {
     names.insert(c.name);
