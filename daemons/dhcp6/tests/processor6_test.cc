@@ -420,3 +420,64 @@ TEST_CASE("teeTimes: configured timers, percentages of the preferred lifetime, o
   CHECK(Processor6::teeTimes(*cfg->subnetById(SubnetId(3)), kInfiniteLifetime) ==
         Tee{kInfiniteLifetime, kInfiniteLifetime});
 }
+
+TEST_CASE("A reservation gives its address, prefix and options; a shared network fills over") {
+  auto cfg = dhcpsrv::parseDhcp6Config(cc::parseConfigText(R"({ "Dhcp6": {
+    "shared-networks": [ { "name": "lan", "interface": "eth0", "subnet6": [
+      { "id": 10, "subnet": "2001:db8:a::/64",
+        "pools": [ { "pool": "2001:db8:a::10 - 2001:db8:a::10" } ],
+        "reservations": [ { "duid": "00:03:00:01:02:00:00:00:00:0b",
+                            "ip-addresses": [ "2001:db8:a::99" ],
+                            "prefixes": [ "2001:db8:7700::/56" ],
+                            "hostname": "reserved.example.",
+                            "option-data": [ { "name": "dns-servers", "data": "2001:db8::99" } ] } ] },
+      { "id": 11, "subnet": "2001:db8:b::/64",
+        "pools": [ { "pool": "2001:db8:b::10 - 2001:db8:b::10" } ] } ] } ],
+    "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ] } })", "sn.json"));
+  Harness h;
+  h.cfg = cfg;
+  h.proc->configure(*cfg);
+  auto ask = [&](const Duid& d, bool pd = false) {
+    Pkt6 q = query(MessageType6::kSolicit, d);
+    q.addIaNa(iaNa(1));
+    if (pd) q.addIaPd(iaPd(2));
+    q.addOption(opt6::kRapidCommit, {});
+    q.addOption(opt6::kOro, encodeOptionCodes(std::vector<uint16_t>{opt6::kDnsServers}));
+    return h.send(q);
+  };
+  // The reserved client: its address (outside the pool), its prefix, its own DNS option.
+  auto r = ask(kClientB, true);
+  REQUIRE(r);
+  CHECK(r->msg_type == MessageType6::kAdvertise);  // rapid-commit is off in these subnets
+  CHECK(addressOf(*r) == "2001:db8:a::99");
+  REQUIRE(r->iaPds().size() == 1);
+  REQUIRE(r->iaPds()[0].prefixes.size() == 1);
+  CHECK(r->iaPds()[0].prefixes[0].prefix.toString() == "2001:db8:7700::/56");
+  auto dns = decodeAddressList(*r->option(opt6::kDnsServers));
+  REQUIRE(dns);
+  CHECK(*dns == std::vector<IPv6Address>{IPv6Address::fromString("2001:db8::99")});
+
+  // Others: subnet 10's single address, then subnet 11's, with the global DNS option.
+  Pkt6 req = query(MessageType6::kRequest, kClientA);
+  req.setServerId(kServer);
+  req.addIaNa(iaNa(1));
+  auto a = h.send(req);
+  REQUIRE(a);
+  CHECK(addressOf(*a) == "2001:db8:a::10");
+  Pkt6 req_c = query(MessageType6::kRequest, makeDuidLl(1, Bytes{2, 0, 0, 0, 0, 0x0c}));
+  req_c.setServerId(kServer);
+  req_c.addIaNa(iaNa(1));
+  req_c.addOption(opt6::kOro, encodeOptionCodes(std::vector<uint16_t>{opt6::kDnsServers}));
+  auto c = h.send(req_c);
+  REQUIRE(c);
+  CHECK(addressOf(*c) == "2001:db8:b::10");
+  auto global_dns = decodeAddressList(*c->option(opt6::kDnsServers));
+  REQUIRE(global_dns);
+  CHECK(*global_dns == std::vector<IPv6Address>{IPv6Address::fromString("2001:db8::53")});
+  // Both pools are now taken (an ADVERTISE reserves nothing, a REPLY does), and nobody else
+  // gets the reserved address.
+  auto d = ask(makeDuidLl(1, Bytes{2, 0, 0, 0, 0, 0x0d}));
+  REQUIRE(d);
+  REQUIRE(d->iaNas()[0].status);
+  CHECK(d->iaNas()[0].status->is(StatusCode6::kNoAddrsAvail));
+}
