@@ -1,5 +1,7 @@
 #include "socket_util.h"
 
+#include <net/if.h>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,11 +50,22 @@ size_t receiveBufferSize(int fd) {
   return static_cast<size_t>(value);
 }
 
-Datagram4& slotAt(std::vector<Datagram4>& out, size_t index) {
-  if (out.size() <= index) {
-    out.resize(index + 1);
+const std::string& InterfaceNames::name(unsigned index) {
+  for (const auto& [i, name] : names_) {
+    if (i == index) {
+      return name;
+    }
   }
-  return out[index];
+  char buf[IF_NAMESIZE] = {};
+  std::string name;
+  if (::if_indextoname(index, buf) != nullptr) {
+    name = buf;
+  }
+  if (names_.size() >= 256) {
+    names_.clear();
+  }
+  names_.emplace_back(index, std::move(name));
+  return names_.back().second;
 }
 
 namespace {

@@ -45,7 +45,24 @@ bool setReceiveBuffer(int fd, size_t bytes);
 size_t receiveBufferSize(int fd);
 
 /// Returns the datagram slot of `out` at `index`, growing `out` by one element when needed.
-Datagram4& slotAt(std::vector<Datagram4>& out, size_t index);
+template <typename Datagram>
+Datagram& slotAt(std::vector<Datagram>& out, size_t index) {
+  if (out.size() <= index) {
+    out.resize(index + 1);
+  }
+  return out[index];
+}
+
+/// Interface index -> name (if_indextoname), filled lazily for the datagrams a socket receives.
+/// Used by the receiving thread only; bounded so that a host with churning interfaces cannot
+/// grow it without limit. "" for an index that has no name.
+class InterfaceNames {
+ public:
+  const std::string& name(unsigned index);
+
+ private:
+  std::vector<std::pair<unsigned, std::string>> names_;
+};
 
 /// Fixed set of recvmmsg() headers and buffers, allocated once per socket. Payload memory is
 /// allocated without being touched, so only the pages the kernel writes become resident.

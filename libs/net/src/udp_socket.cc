@@ -54,31 +54,10 @@ struct UdpSocket4::Impl {
   detail::ErrorSlot error;
   std::atomic<uint64_t> malformed{0};
   std::atomic<uint64_t> truncated{0};
-  // Index -> name, filled lazily; only touched by the receiving thread.
-  std::vector<std::pair<int, std::string>> names;
+  detail::InterfaceNames names;  // only touched by the receiving thread
 
-  const std::string& interfaceName(int index);
   bool fill(size_t i, Datagram4& d, int64_t now);
 };
-
-const std::string& UdpSocket4::Impl::interfaceName(int index) {
-  for (const auto& [i, name] : names) {
-    if (i == index) {
-      return name;
-    }
-  }
-  char buf[IF_NAMESIZE] = {};
-  std::string name;
-  if (::if_indextoname(static_cast<unsigned>(index), buf) != nullptr) {
-    name = buf;
-  }
-  // Bounded so a host with churning interfaces cannot grow the cache without limit.
-  if (names.size() >= 256) {
-    names.clear();
-  }
-  names.emplace_back(index, std::move(name));
-  return names.back().second;
-}
 
 bool UdpSocket4::Impl::fill(size_t i, Datagram4& d, int64_t now) {
   const msghdr& h = arena.header(i);
@@ -96,7 +75,7 @@ bool UdpSocket4::Impl::fill(size_t i, Datagram4& d, int64_t now) {
   auto payload = arena.data(i);
   d.data.assign(payload.begin(), payload.end());
   d.ifindex = info->ipi_ifindex;
-  d.ifname = interfaceName(info->ipi_ifindex);
+  d.ifname = names.name(static_cast<unsigned>(info->ipi_ifindex));
   d.remote_addr = IPv4Address(ntohl(from->sin_addr.s_addr));
   d.remote_port = ntohs(from->sin_port);
   d.local_addr = IPv4Address(ntohl(info->ipi_addr.s_addr));

@@ -99,31 +99,10 @@ struct UdpSocket6::Impl {
   detail::ErrorSlot error;
   std::atomic<uint64_t> malformed{0};
   std::atomic<uint64_t> truncated{0};
-  // Index -> name, filled lazily; only touched by the receiving thread.
-  std::vector<std::pair<unsigned, std::string>> names;
+  detail::InterfaceNames names;  // only touched by the receiving thread
 
-  const std::string& interfaceName(unsigned index);
   bool fill(size_t i, Datagram6& d, int64_t now);
 };
-
-const std::string& UdpSocket6::Impl::interfaceName(unsigned index) {
-  for (const auto& [i, name] : names) {
-    if (i == index) {
-      return name;
-    }
-  }
-  char buf[IF_NAMESIZE] = {};
-  std::string name;
-  if (::if_indextoname(index, buf) != nullptr) {
-    name = buf;
-  }
-  // Bounded so a host with churning interfaces cannot grow the cache without limit.
-  if (names.size() >= 256) {
-    names.clear();
-  }
-  names.emplace_back(index, std::move(name));
-  return names.back().second;
-}
 
 bool UdpSocket6::Impl::fill(size_t i, Datagram6& d, int64_t now) {
   const msghdr& h = arena.header(i);
@@ -145,7 +124,7 @@ bool UdpSocket6::Impl::fill(size_t i, Datagram6& d, int64_t now) {
   d.local = fromIn6(info->ipi6_addr);
   d.local_port = port;
   d.ifindex = info->ipi6_ifindex;
-  d.ifname = interfaceName(info->ipi6_ifindex);
+  d.ifname = names.name(info->ipi6_ifindex);
   d.rx_time_us = now;
   return true;
 }
@@ -257,10 +236,7 @@ size_t UdpSocket6::receiveBatch(std::vector<Datagram6>& out, size_t max) {
         impl_->truncated.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      if (out.size() <= filled) {
-        out.resize(filled + 1);
-      }
-      if (impl_->fill(i, out[filled], now)) {
+      if (impl_->fill(i, detail::slotAt(out, filled), now)) {
         ++filled;
       } else {
         impl_->malformed.fetch_add(1, std::memory_order_relaxed);
