@@ -6,21 +6,15 @@
 
 #include "takahe/dhcp/option_definition.h"
 
+#include "std_option_table.h"
+
 namespace takahe::dhcp {
 
 namespace {
 
 using T = OptionDataType;
 
-struct StdDef {
-  std::string_view space;
-  std::string_view name;
-  uint16_t code;
-  OptionDataType type;
-  bool array;
-  std::vector<OptionDataType> record;
-  std::string_view encapsulate;
-};
+using detail::StdDef;
 
 constexpr std::string_view k4 = kDhcp4Space;
 constexpr std::string_view kAg = kAgentSpace;
@@ -183,30 +177,11 @@ const StdDef kStdDefs4[] = {
 };
 // clang-format on
 
-OptionDefinitionSet buildStandard4() {
-  OptionDefinitionSet set;
-  for (const auto& d : kStdDefs4) {
-    OptionDefinition def;
-    def.name = std::string(d.name);
-    def.code = d.code;
-    def.space = std::string(d.space);
-    def.type = d.type;
-    def.array = d.array;
-    def.record_types.assign(d.record.begin(), d.record.end());
-    def.encapsulate = std::string(d.encapsulate);
-    auto r = set.add(std::move(def));
-    if (!r) {
-      // A broken built-in table is a programming error caught by the first test run.
-      throw std::logic_error("standard option table: " + r.error());
-    }
-  }
-  return set;
-}
-
 }  // namespace
 
 const OptionDefinitionSet& OptionDefinitionSet::standard4() {
-  static const OptionDefinitionSet kSet = buildStandard4();
+  static const OptionDefinitionSet kSet =
+      detail::buildStandardSet(kStdDefs4, OptionUniverse::kV4, "standard option table");
   return kSet;
 }
 

@@ -7,26 +7,20 @@
 
 #include "takahe/dhcp/option_definition.h"
 
+#include "std_option_table.h"
+
 namespace takahe::dhcp {
 
 namespace {
 
 using T = OptionDataType;
 
-struct StdDef6 {
-  std::string_view space;
-  std::string_view name;
-  uint16_t code;
-  OptionDataType type;
-  bool array;
-  std::vector<OptionDataType> record;
-  std::string_view encapsulate;
-};
+using detail::StdDef;
 
 constexpr std::string_view k6 = kDhcp6Space;
 
 // clang-format off
-const StdDef6 kStdDefs6[] = {
+const StdDef kStdDefs6[] = {
     {k6, "clientid", 1, T::kBinary, false, {}, ""},
     {k6, "serverid", 2, T::kBinary, false, {}, ""},
     // The IA containers are records of their fixed fields; addresses and prefixes go inside as
@@ -142,31 +136,11 @@ const StdDef6 kStdDefs6[] = {
 };
 // clang-format on
 
-OptionDefinitionSet buildStandard6() {
-  OptionDefinitionSet set;
-  for (const auto& d : kStdDefs6) {
-    OptionDefinition def;
-    def.name = std::string(d.name);
-    def.code = d.code;
-    def.space = std::string(d.space);
-    def.type = d.type;
-    def.array = d.array;
-    def.record_types.assign(d.record.begin(), d.record.end());
-    def.encapsulate = std::string(d.encapsulate);
-    def.universe = OptionUniverse::kV6;
-    auto r = set.add(std::move(def));
-    if (!r) {
-      // A broken built-in table is a programming error caught by the first test run.
-      throw std::logic_error("standard DHCPv6 option table: " + r.error());
-    }
-  }
-  return set;
-}
-
 }  // namespace
 
 const OptionDefinitionSet& OptionDefinitionSet::standard6() {
-  static const OptionDefinitionSet kSet = buildStandard6();
+  static const OptionDefinitionSet kSet =
+      detail::buildStandardSet(kStdDefs6, OptionUniverse::kV6, "standard DHCPv6 option table");
   return kSet;
 }
 
