@@ -80,7 +80,6 @@ struct Processor6::Query {
   const dhcpsrv::Host6* host = nullptr;
   HwAddr hwaddr;
   uint32_t hwaddr_source = 0;
-  std::string label;
   const dhcpsrv::Pool6* pool = nullptr;  // pool of the first address given (its option-data)
   const dhcpsrv::PdPool6* pd_pool = nullptr;
 };
@@ -201,9 +200,9 @@ std::pair<uint32_t, uint32_t> Processor6::teeTimes(const Subnet6& subnet, uint32
 std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg,
                                         const Arrival6& arrival, int64_t now) {
   received_.inc();
-  Query q{query, cfg, arrival, now, {}, nullptr, nullptr, {}, 0, query.label(), nullptr, nullptr};
+  Query q{query, cfg, arrival, now, {}, nullptr, nullptr, {}, 0, nullptr, nullptr};
   auto drop = [&](const std::string& why) -> std::optional<Pkt6> {
-    TAKAHE_LOG_DEBUG(pkt_log_, kDbgDetail, DHCP6_QUERY_DROPPED, q.label, why);
+    TAKAHE_LOG_DEBUG(pkt_log_, kDbgDetail, DHCP6_QUERY_DROPPED, q.pkt.label(), why);
     return std::nullopt;
   };
   const MessageType6 type = query.msg_type;
@@ -387,7 +386,7 @@ const Subnet6* Processor6::grant(Query& q, dhcpsrv::ClientContext6& ctx,
     if (q.subnet) {
       g_alloc_fail_.inc();
       if (auto* c = counters(q.subnet->id)) c->alloc_fail.inc();
-      TAKAHE_LOG(lease_log_, DHCP6_NO_LEASE, q.label, kind, ia.iaid, q.subnet->id.value, failureText(r.failure));
+      TAKAHE_LOG(lease_log_, DHCP6_NO_LEASE, q.pkt.label(), kind, ia.iaid, q.subnet->id.value, failureText(r.failure));
     }
     return nullptr;
   }
@@ -399,7 +398,7 @@ const Subnet6* Processor6::grant(Query& q, dhcpsrv::ClientContext6& ctx,
   if (!fake) {
     countAllocation(r, *s);
     if (!r.renewed) {
-      TAKAHE_LOG(lease_log_, DHCP6_LEASE_ALLOC, q.label, kind, leaseText(*r.lease), r.lease->iaid,
+      TAKAHE_LOG(lease_log_, DHCP6_LEASE_ALLOC, q.pkt.label(), kind, leaseText(*r.lease), r.lease->iaid,
                  r.lease->valid_lifetime);
     }
   }
@@ -498,7 +497,7 @@ std::optional<Pkt6> Processor6::onRelease(Query& q) {
     if (!l || l->duid != q.duid || l->iaid != iaid) return false;
     if (!store_.remove(type, a)) return false;
     dhcpsrv::updateLeaseStats6(stats_, &*l, nullptr);
-    TAKAHE_LOG(lease_log_, DHCP6_LEASE_RELEASED, q.label, what(type), leaseText(*l), iaid);
+    TAKAHE_LOG(lease_log_, DHCP6_LEASE_RELEASED, q.pkt.label(), what(type), leaseText(*l), iaid);
     return true;
   };
   for (const auto& in : q.pkt.iaNas()) {
@@ -542,7 +541,7 @@ std::optional<Pkt6> Processor6::onDecline(Query& q) {
         continue;
       }
       dhcpsrv::updateLeaseStats6(stats_, &*l, &declined);
-      TAKAHE_LOG(lease_log_, DHCP6_LEASE_DECLINED, q.label, a.address.toString(), q.cfg.decline_probation_period);
+      TAKAHE_LOG(lease_log_, DHCP6_LEASE_DECLINED, q.pkt.label(), a.address.toString(), q.cfg.decline_probation_period);
     }
     if (!all) {
       addNoBinding(reply, Lease6Type::kNa, in.iaid);
