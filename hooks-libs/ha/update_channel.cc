@@ -234,8 +234,6 @@ struct UpdateChannel::Impl : std::enable_shared_from_this<UpdateChannel::Impl> {
   }
 
   void probe(uint64_t generation) {
-    TAKAHE_LOG_DEBUG(linkLogger(), kDbgLinkDetail, HA_PEER_COMMAND, "list-commands", peer.name,
-                     peer.url);
     link.send(peer, "list-commands", std::nullopt, timeout,
               [self = shared_from_this(), generation](PeerAnswer a) {
                 if (self->stopped) {
