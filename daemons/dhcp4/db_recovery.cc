@@ -1,7 +1,7 @@
 #include "db_recovery.h"
 
 #include "dhcp4_messages.h"
-#include "network_state.h"
+#include "takahe/process/network_state.h"
 
 namespace takahe::dhcp4 {
 

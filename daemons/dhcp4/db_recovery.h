@@ -12,9 +12,13 @@
 #include "takahe/db/db_config.h"
 #include "takahe/log/logger.h"
 
+namespace takahe::process {
+class NetworkState;
+}
+
 namespace takahe::dhcp4 {
 
-class NetworkState;
+using process::NetworkState;
 
 class DbRecovery {
  public:

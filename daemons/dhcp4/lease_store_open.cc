@@ -1,29 +1,20 @@
 #include "lease_store_open.h"
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "dhcp4_messages.h"
 #include "takahe/db/connection.h"
 #include "takahe/db/schema.h"
+#include "takahe/dhcpsrv/data_paths.h"
 #include "takahe/dhcpsrv/memfile_host_store.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
 #include "takahe/dhcpsrv/sql_host_store.h"
 #include "takahe/dhcpsrv/sql_lease_store.h"
-#include "takahe_config.h"
 
 namespace takahe::dhcp4 {
 
-std::string dataDirectory() {
-  for (const char* env : {"TAKAHE_DHCP_DATA_DIR", "KEA_DHCP_DATA_DIR"}) {
-    if (const char* v = std::getenv(env); v && *v) return v;
-  }
-  return std::string(TAKAHE_LOCALSTATEDIR) + "/lib/takahe";
-}
-
 std::string leaseFilePath(const dhcpsrv::LeaseDatabaseConfig& db) {
-  if (!db.name.empty()) return db.name;
-  return dataDirectory() + "/takahe-leases4.csv";
+  return dhcpsrv::leaseFilePath(db, "takahe-leases4.csv");
 }
 
 std::string hostFilePath(const dhcpsrv::SrvConfig4& cfg) {
@@ -31,22 +22,6 @@ std::string hostFilePath(const dhcpsrv::SrvConfig4& cfg) {
   if (!cfg.lease_database.persist || cfg.lease_database.sql) return "";
   return (std::filesystem::path(leaseFilePath(cfg.lease_database)).parent_path() / "takahe-hosts4.json").string();
 }
-
-namespace {
-
-std::string lfcExecutable() {
-  // Installed layout first, then the binary beside ours (build tree).
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (auto candidate : {self.parent_path() / "takahe-lfc", self.parent_path() / "../../tools/lfc/takahe-lfc"}) {
-      if (std::filesystem::exists(candidate, ec)) return std::filesystem::weakly_canonical(candidate, ec).string();
-    }
-  }
-  return std::string(TAKAHE_SBINDIR) + "/takahe-lfc";
-}
-
-}  // namespace
 
 std::unique_ptr<dhcpsrv::LeaseStore4> openLeaseStore(const dhcpsrv::SrvConfig4& cfg, const std::string& config_file,
                                                      const log::Logger& logger) {
@@ -63,17 +38,7 @@ std::unique_ptr<dhcpsrv::LeaseStore4> openLeaseStore(const dhcpsrv::SrvConfig4& 
       return dhcpsrv::SqlLeaseStore4::unconnected(*sql);
     }
   }
-  dhcpsrv::MemfileConfig mc;
-  mc.path = leaseFilePath(cfg.lease_database);
-  mc.persist = cfg.lease_database.persist;
-  mc.lfc_interval = cfg.lease_database.lfc_interval;
-  mc.max_row_errors = cfg.lease_database.max_row_errors;
-  mc.lfc_executable = lfcExecutable();
-  mc.config_path_for_lfc = config_file;
-  if (mc.persist) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(mc.path).parent_path(), ec);
-  }
+  dhcpsrv::MemfileConfig mc = dhcpsrv::memfileConfig(cfg.lease_database, "takahe-leases4.csv", config_file);
   auto fresh = std::make_unique<dhcpsrv::MemfileLeaseStore4>(mc);
   const auto& report = fresh->loadReport();
   for (const auto& issue : report.issues) {

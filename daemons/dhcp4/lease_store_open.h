@@ -13,8 +13,6 @@
 
 namespace takahe::dhcp4 {
 
-/// Where data files go: $TAKAHE_DHCP_DATA_DIR, $KEA_DHCP_DATA_DIR, else <localstatedir>/lib/takahe.
-std::string dataDirectory();
 /// The memfile lease file of `db` (its name, else takahe-leases4.csv in the data directory).
 std::string leaseFilePath(const dhcpsrv::LeaseDatabaseConfig& db);
 /// The file of reservations added by command: `hosts-database.name`, else beside the lease

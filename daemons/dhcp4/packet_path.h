@@ -9,7 +9,7 @@
 #include <string>
 
 #include "hooks4.h"
-#include "network_state.h"
+#include "takahe/process/network_state.h"
 #include "processor.h"
 #include "socket_set.h"
 #include "takahe/log/logger.h"
@@ -17,6 +17,8 @@
 #include "takahe/stats/stats_store.h"
 
 namespace takahe::dhcp4 {
+
+using process::NetworkState;
 
 class PacketPath {
  public:

@@ -9,7 +9,7 @@
 
 #include "takahe/cc/value.h"
 
-namespace takahe::dhcp4 {
+namespace takahe::process {
 
 class NetworkState {
  public:
@@ -33,4 +33,4 @@ class NetworkState {
   std::set<std::string> disabled_by_;
 };
 
-}  // namespace takahe::dhcp4
+}  // namespace takahe::process
