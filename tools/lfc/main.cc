@@ -79,8 +79,10 @@ int main(int argc, char** argv) {
         return 0;
       case 'V':
       case 'W':
-        std::printf("%s\ntakahe-lfc: memfile lease file cleanup (Kea-compatible CSV, DHCPv4)\n",
-                    TAKAHE_VERSION);
+        std::printf(
+            "%s\ntakahe-lfc: memfile lease file cleanup (Kea-compatible CSV, DHCPv4 and "
+            "DHCPv6)\n",
+            TAKAHE_VERSION);
         return 0;
       case 'h':
         usage(stdout);
@@ -98,10 +100,6 @@ int main(int argc, char** argv) {
   if (family == 0) {
     return usageError("one of -4 or -6 is required");
   }
-  if (family == 6) {
-    std::fprintf(stderr, "takahe-lfc: DHCPv6 lease files are not supported yet\n");
-    return 1;
-  }
   const std::pair<const char*, const std::string*> required[] = {{"-x", &paths.previous},
                                                                  {"-i", &paths.input},
                                                                  {"-o", &paths.output},
@@ -113,7 +111,8 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    auto report = takahe::dhcpsrv::runLeaseFileCleanup4(paths);
+    auto report = family == 4 ? takahe::dhcpsrv::runLeaseFileCleanup4(paths)
+                              : takahe::dhcpsrv::runLeaseFileCleanup6(paths);
     for (const auto& w : report.warnings) {
       std::fprintf(stderr, "takahe-lfc: warning: %s\n", w.c_str());
     }
@@ -123,7 +122,7 @@ int main(int argc, char** argv) {
           report.resumed ? "finished an interrupted cleanup" : "cleanup done", report.rows_read,
           report.row_errors, report.leases_written, paths.previous.c_str());
       if (!config.empty()) {
-        std::fprintf(stderr, "takahe-lfc: server configuration %s (not needed by DHCPv4 cleanup)\n",
+        std::fprintf(stderr, "takahe-lfc: server configuration %s (not needed by the cleanup)\n",
                      config.c_str());
       }
     }

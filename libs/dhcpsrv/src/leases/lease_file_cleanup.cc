@@ -10,6 +10,7 @@
 #include "file_util.h"
 #include "packed_lease.h"
 #include "takahe/dhcpsrv/csv_lease_file.h"
+#include "takahe/dhcpsrv/csv_lease_file6.h"
 #include "takahe/util/error.h"
 
 namespace takahe::dhcpsrv {
@@ -23,16 +24,9 @@ namespace {
 constexpr size_t kMaxWarnings = 100;
 constexpr size_t kWriteChunk = 1 << 20;
 
-void mergeFile(const std::string& file, std::map<uint32_t, detail::PackedLease>& table,
-               LfcReport& report) {
-  auto stats = readLease4CsvFile(file, [&](Lease4&& lease, size_t) {
-    uint32_t a = lease.address.toUint();
-    if (lease.valid_lifetime == 0) {
-      table.erase(a);
-    } else {
-      table.insert_or_assign(a, detail::PackedLease::pack(lease));
-    }
-  });
+// Adds what the reader of `file` saw (Lease4CsvReadStats or Lease6CsvReadStats) to the report.
+template <typename Stats>
+void noteFileRead(const std::string& file, const Stats& stats, LfcReport& report) {
   report.rows_read += stats.rows;
   report.row_errors += stats.row_errors;
   for (const auto& issue : stats.issues) {
@@ -43,38 +37,119 @@ void mergeFile(const std::string& file, std::map<uint32_t, detail::PackedLease>&
   }
 }
 
-void writeOutput(const std::string& path, const std::map<uint32_t, detail::PackedLease>& table) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw Error("cannot create " + path + ": " + detail::errnoText(errno));
-  }
-  try {
-    std::string buf = lease4CsvHeader();
-    buf.reserve(kWriteChunk + 4096);
-    for (const auto& [a, p] : table) {
-      detail::appendLease4Row(buf, p.rowView(a));
-      if (buf.size() >= kWriteChunk) {
-        detail::writeAll(fd, buf, path);
-        buf.clear();
-      }
+// The output file, written in large chunks and synced before it is closed.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw Error("cannot create " + path + ": " + detail::errnoText(errno));
     }
-    detail::writeAll(fd, buf, path);
+    buf_.reserve(kWriteChunk + 4096);
+  }
+  ~OutputFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  /// Rows are appended here; call flushIfFull() after each.
+  std::string& buffer() { return buf_; }
+  void flushIfFull() {
+    if (buf_.size() >= kWriteChunk) {
+      detail::writeAll(fd_, buf_, path_);
+      buf_.clear();
+    }
+  }
+  void finish() {
+    detail::writeAll(fd_, buf_, path_);
+    buf_.clear();
     // The rename to the finish file must never expose a half-written file after a power loss.
-    if (::fsync(fd) != 0) {
-      throw Error("cannot sync " + path + ": " + detail::errnoText(errno));
+    if (::fsync(fd_) != 0) {
+      throw Error("cannot sync " + path_ + ": " + detail::errnoText(errno));
     }
-  } catch (...) {
-    ::close(fd);
-    throw;
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) {
+      throw Error("cannot close " + path_ + ": " + detail::errnoText(errno));
+    }
   }
-  if (::close(fd) != 0) {
-    throw Error("cannot close " + path + ": " + detail::errnoText(errno));
+
+ private:
+  std::string path_;
+  std::string buf_;
+  int fd_ = -1;
+};
+
+// The latest row per lease key of the files merged so far; a deletion row (valid lifetime 0)
+// removes the key. `Format` says how rows are read, keyed, held and written.
+template <typename Format>
+class LeaseTable {
+ public:
+  void merge(const std::string& file, LfcReport& report) {
+    auto stats = Format::read(file, [&](auto&& lease, size_t) {
+      auto key = Format::keyOf(lease);
+      if (lease.valid_lifetime == 0) {
+        rows_.erase(key);
+      } else {
+        rows_.insert_or_assign(key, Format::hold(lease));
+      }
+    });
+    noteFileRead(file, stats, report);
   }
-}
+  void write(OutputFile& out) const {
+    for (const auto& [key, held] : rows_) {
+      Format::appendRow(out.buffer(), key, held);
+      out.flushIfFull();
+    }
+  }
+  size_t size() const { return rows_.size(); }
+  /// Well-formed rows of an already compacted file.
+  static size_t countLeases(const std::string& file) {
+    auto stats = Format::read(file, [](auto&&, size_t) {});
+    return stats.rows - stats.row_errors;
+  }
 
-}  // namespace
+ private:
+  std::map<typename Format::Key, typename Format::Held> rows_;
+};
 
-LfcReport runLeaseFileCleanup4(const LfcPaths& paths) {
+// DHCPv4 files: keyed by address, leases held packed.
+struct Lease4Format {
+  using Key = uint32_t;
+  using Held = detail::PackedLease;
+  static std::string header() { return lease4CsvHeader(); }
+  static Lease4CsvReadStats read(const std::string& file, const Lease4RowSink& sink) {
+    return readLease4CsvFile(file, sink);
+  }
+  static Key keyOf(const Lease4& lease) { return lease.address.toUint(); }
+  static Held hold(const Lease4& lease) { return detail::PackedLease::pack(lease); }
+  static void appendRow(std::string& out, Key address, const Held& lease) {
+    detail::appendLease4Row(out, lease.rowView(address));
+  }
+};
+
+// DHCPv6 files: keyed by address whatever the lease type, as the memfile store and Kea's own
+// loader key them (an IA_NA deletion row removes an IA_PD lease of the same address too); rows
+// held formatted, in the current layout.
+struct Lease6Format {
+  using Key = IPv6Address;
+  using Held = std::string;
+  static std::string header() { return lease6CsvHeader(); }
+  static Lease6CsvReadStats read(const std::string& file, const Lease6RowSink& sink) {
+    return readLease6CsvFile(file, sink);
+  }
+  static Key keyOf(const Lease6& lease) { return lease.address; }
+  static Held hold(const Lease6& lease) { return formatLease6CsvRow(lease); }
+  static void appendRow(std::string& out, const Key&, const Held& row) { out += row; }
+};
+
+// The cleanup protocol, the same for both families.
+template <typename Format>
+LfcReport runCleanup(const LfcPaths& paths) {
+  using Table = LeaseTable<Format>;
   detail::PidFile pid;
   std::string holder;
   if (!pid.tryAcquire(paths.pid, &holder)) {
@@ -86,16 +161,18 @@ LfcReport runLeaseFileCleanup4(const LfcPaths& paths) {
   if (detail::fileExists(paths.finish)) {
     report.resumed = true;
   } else {
-    std::map<uint32_t, detail::PackedLease> table;
+    Table table;
     if (detail::fileExists(paths.previous)) {
-      mergeFile(paths.previous, table, report);
+      table.merge(paths.previous, report);
     }
     if (detail::fileExists(paths.input)) {
-      mergeFile(paths.input, table, report);
+      table.merge(paths.input, report);
     }
-    writeOutput(paths.output, table);
+    OutputFile out(paths.output);
+    out.buffer() += Format::header();
+    table.write(out);
+    out.finish();
     report.leases_written = table.size();
-    table.clear();
     detail::renameOrThrow(paths.output, paths.finish);
     detail::syncDirectoryOf(paths.finish);
   }
@@ -105,11 +182,17 @@ LfcReport runLeaseFileCleanup4(const LfcPaths& paths) {
   detail::renameOrThrow(paths.finish, paths.previous);
   detail::syncDirectoryOf(paths.previous);
   if (report.resumed) {
-    // Count what the resumed file holds, for the report.
-    readLease4CsvFile(paths.previous, [&](Lease4&&, size_t) { ++report.leases_written; });
+    // Count what the resumed (already compacted) file holds, for the report.
+    report.leases_written = Table::countLeases(paths.previous);
   }
   pid.release();
   return report;
 }
+
+}  // namespace
+
+LfcReport runLeaseFileCleanup4(const LfcPaths& paths) { return runCleanup<Lease4Format>(paths); }
+
+LfcReport runLeaseFileCleanup6(const LfcPaths& paths) { return runCleanup<Lease6Format>(paths); }
 
 }  // namespace takahe::dhcpsrv

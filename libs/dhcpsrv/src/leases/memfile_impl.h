@@ -16,6 +16,7 @@
 #include "address_index.h"
 #include "file_util.h"
 #include "lease_journal.h"
+#include "lfc_runner.h"
 #include "packed_lease.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
 
@@ -48,8 +49,6 @@ struct MemfileLeaseStore4::Impl {
   }
 
   void load();
-  void rotateForLfc();              // exclusive `mutex` taken inside
-  std::optional<int> reapLocked();  // `lfc_mutex` held
 
   MemfileConfig config;
   LeaseLoadReport report;
@@ -66,8 +65,7 @@ struct MemfileLeaseStore4::Impl {
   std::set<uint64_t> expiry_reclaimed;  // (expire, address) of reclaimed leases
   std::unordered_map<uint32_t, SubnetLeaseCounts> counts;
 
-  mutable std::mutex lfc_mutex;
-  pid_t lfc_pid = -1;
+  detail::LfcRunner lfc;
 };
 
 /// Expiry index key: expire clamped to [0, 2^32-1] in the high half, address in the low half.

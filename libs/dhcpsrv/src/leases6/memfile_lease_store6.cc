@@ -13,6 +13,7 @@
 #include "../leases/file_util.h"
 #include "../leases/lease_files_load.h"
 #include "../leases/lease_journal.h"
+#include "../leases/lfc_runner.h"
 #include "takahe/dhcpsrv/csv_lease_file6.h"
 #include "takahe/dhcpsrv/lease_file_cleanup.h"
 #include "takahe/util/error.h"
@@ -137,6 +138,8 @@ struct MemfileLeaseStore6::Impl {
   std::set<ExpiryKey> expiry_active;     // leases not yet reclaimed (infinite ones excluded)
   std::set<ExpiryKey> expiry_reclaimed;  // reclaimed leases
   std::unordered_map<uint32_t, SubnetLeaseCounts6> counts;
+
+  detail::LfcRunner lfc;
 };
 
 MemfileLeaseStore6::Impl::Impl(MemfileConfig c) : config(std::move(c)) {
@@ -463,5 +466,27 @@ std::map<SubnetId, SubnetLeaseCounts6> MemfileLeaseStore6::countBySubnet() const
 const MemfileConfig& MemfileLeaseStore6::config() const { return impl_->config; }
 
 const LeaseLoadReport& MemfileLeaseStore6::loadReport() const { return impl_->report; }
+
+std::vector<std::string> MemfileLeaseStore6::lfcCommand() const {
+  return detail::lfcCommandLine(impl_->config, "-6");
+}
+
+LfcStart MemfileLeaseStore6::startLfc() {
+  if (!impl_->config.persist) {
+    return LfcStart::kNotPersisted;
+  }
+  return impl_->lfc.start(impl_->config.path, lfcCommand(), [this] {
+    std::unique_lock w(impl_->mutex);
+    detail::rotateLeaseFile(impl_->config.path, impl_->journal);
+  });
+}
+
+std::optional<int> MemfileLeaseStore6::pollLfc() { return impl_->lfc.poll(); }
+
+bool MemfileLeaseStore6::lfcRunning() const { return impl_->lfc.running(); }
+
+std::optional<int> MemfileLeaseStore6::waitForLfc(std::chrono::milliseconds timeout) {
+  return impl_->lfc.wait(timeout);
+}
 
 }  // namespace takahe::dhcpsrv

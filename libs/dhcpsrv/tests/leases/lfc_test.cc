@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "lease_test_util.h"
+#include "lfc_test_util.h"
 #include "takahe/dhcpsrv/csv_lease_file.h"
 #include "takahe/dhcpsrv/lease_file_cleanup.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
@@ -49,12 +50,6 @@ std::vector<std::pair<std::string, std::string>> contents(const MemfileLeaseStor
     out.emplace_back(l.address.toString(), l.hostname);
   }
   return out;
-}
-
-MemfileConfig configFor(const TempDir& dir) {
-  MemfileConfig c;
-  c.path = dir.file("leases4.csv");
-  return c;
 }
 
 }  // namespace
@@ -116,118 +111,12 @@ TEST_CASE("Lease file cleanup refuses to run while another holds the pid file") 
 
 TEST_CASE("Every state an interrupted cleanup can leave behind loads without losing leases") {
   History h;
-  struct State {
-    const char* name;
-    bool two, one, output, completed, live;
-  };
-  // In protocol order: after the server rotated, while LFC writes, after each LFC step.
-  const State states[] = {
-      {"rotated, LFC not started", true, true, false, false, true},
-      {"crash between rename to .1 and the new file", true, true, false, false, false},
-      {"output half written", true, true, true, false, true},
-      {"output renamed to .completed", true, true, false, true, true},
-      {".2 removed", false, true, false, true, true},
-      {".1 removed", false, false, false, true, true},
-      {"done: .completed renamed to .2", true, false, false, false, true},
-  };
-  for (const auto& s : states) {
-    SECTION(s.name) {
-      TempDir dir;
-      auto cfg = configFor(dir);
-      auto paths = LfcPaths::forLeaseFile(cfg.path);
-      auto expected = h.expected;
-      if (s.two) {
-        // In the final state .2 is the compacted file.
-        writeFile(paths.previous, s.one || s.completed ? h.two : h.merged);
-      }
-      if (s.one) {
-        writeFile(paths.input, h.one);
-      }
-      if (s.output) {
-        writeFile(paths.output, h.merged.substr(0, h.merged.size() / 2));
-      }
-      if (s.completed) {
-        writeFile(paths.finish, h.merged);
-      }
-      if (s.live) {
-        writeFile(cfg.path, h.live);
-      } else {
-        // Without the live file its rows never existed.
-        expected = {{"10.0.0.1", "a2"},
-                    {"10.0.0.3", "c1"},
-                    {"10.0.0.4", "d2"},
-                    {"10.0.0.5", "e2"},
-                    {"10.0.0.9", "i1"}};
-      }
-      {
-        MemfileLeaseStore4 store(cfg);
-        CHECK(contents(store) == expected);
-      }
-      // The next cleanup finishes (or redoes) the work and the result is the same.
-      runLeaseFileCleanup4(paths);
-      CHECK(exists(paths.previous));
-      CHECK_FALSE(exists(paths.input));
-      CHECK_FALSE(exists(paths.finish));
-      CHECK_FALSE(exists(paths.output));
-      MemfileLeaseStore4 store(cfg);
-      CHECK(contents(store) == expected);
-    }
-  }
-}
-
-TEST_CASE("startLfc rotates the lease file and spawns the cleanup program") {
-  TempDir dir;
-  ScopedEnv no_env("TAKAHE_LFC_EXECUTABLE", std::nullopt);
-  auto cfg = configFor(dir);
-  cfg.lfc_executable = "/bin/true";
-  cfg.config_path_for_lfc = "/etc/takahe/dhcp4.json";
-  auto paths = LfcPaths::forLeaseFile(cfg.path);
-  MemfileLeaseStore4 store(cfg);
-  CHECK(store.lfcCommand() == std::vector<std::string>{"/bin/true", "-4", "-x", paths.previous,
-                                                       "-i", paths.input, "-o", paths.output, "-f",
-                                                       paths.finish, "-p", paths.pid, "-c",
-                                                       "/etc/takahe/dhcp4.json"});
-  store.add(makeLease("10.0.0.1", "00:00:00:00:00:01", 1));
-  CHECK(store.startLfc() == LfcStart::kStarted);
-  CHECK(lines(readFile(paths.input)).size() == 2);
-  CHECK(readFile(cfg.path) == lease4CsvHeader());
-  store.add(makeLease("10.0.0.2", "00:00:00:00:00:02", 1));
-  CHECK(store.waitForLfc(std::chrono::seconds(10)) == 0);
-  CHECK_FALSE(store.lfcRunning());
-  CHECK_FALSE(store.pollLfc());
-
-  // /bin/true compacted nothing, so .1 is still there: the next start must not rotate over it.
-  CHECK(store.startLfc() == LfcStart::kStarted);
-  CHECK(lines(readFile(cfg.path)).size() == 2);
-  CHECK(lines(readFile(paths.input)).size() == 2);
-  CHECK(store.waitForLfc(std::chrono::seconds(10)) == 0);
-}
-
-TEST_CASE("startLfc reports a failing or missing cleanup program") {
-  TempDir dir;
-  ScopedEnv no_env("TAKAHE_LFC_EXECUTABLE", std::nullopt);
-  auto cfg = configFor(dir);
-  cfg.lfc_executable = "/bin/false";
-  {
-    MemfileLeaseStore4 store(cfg);
-    CHECK(store.startLfc() == LfcStart::kStarted);
-    CHECK(store.waitForLfc(std::chrono::seconds(10)) == 1);
-  }
-  cfg.lfc_executable = dir.file("no-such-lfc");
-  MemfileLeaseStore4 store(cfg);
-  CHECK_THROWS_WITH(store.startLfc(), Catch::Contains("no-such-lfc"));
-  CHECK_FALSE(store.lfcRunning());
-  // The store keeps journaling after the failure.
-  store.add(makeLease("10.0.0.1", "00:00:00:00:00:01", 1));
-  CHECK(lines(readFile(cfg.path)).size() == 2);
-}
-
-TEST_CASE("TAKAHE_LFC_EXECUTABLE overrides the configured cleanup program") {
-  TempDir dir;
-  ScopedEnv env("TAKAHE_LFC_EXECUTABLE", std::string("/opt/x/takahe-lfc"));
-  auto cfg = configFor(dir);
-  cfg.lfc_executable = "/usr/sbin/takahe-lfc";
-  MemfileLeaseStore4 store(cfg);
-  CHECK(store.lfcCommand().at(0) == "/opt/x/takahe-lfc");
-  CHECK(store.lfcCommand().size() == 12);
+  std::vector<std::pair<std::string, std::string>> without_live = {{"10.0.0.1", "a2"},
+                                                                   {"10.0.0.3", "c1"},
+                                                                   {"10.0.0.4", "d2"},
+                                                                   {"10.0.0.5", "e2"},
+                                                                   {"10.0.0.9", "i1"}};
+  checkInterruptedStates<MemfileLeaseStore4>("leases4.csv", {h.two, h.one, h.merged, h.live},
+                                             runLeaseFileCleanup4, contents, h.expected,
+                                             without_live);
 }

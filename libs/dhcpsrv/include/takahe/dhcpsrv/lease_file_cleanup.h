@@ -39,4 +39,10 @@ struct LfcReport {
 /// load order (finish, else previous + input; then the lease file) reads without loss.
 LfcReport runLeaseFileCleanup4(const LfcPaths& paths);
 
+/// The same cleanup for DHCPv6 lease files. The last row per address wins whatever its lease
+/// type, as in the memfile store's loader and Kea 2.2's kea-lfc (a deletion row for an IA_NA
+/// address also deletes an IA_PD lease on that address); rows are written in address order with
+/// the current 18-column header.
+LfcReport runLeaseFileCleanup6(const LfcPaths& paths);
+
 }  // namespace takahe::dhcpsrv

@@ -2,8 +2,10 @@
 
 // DHCPv6 leases in memory, journaled to a Kea-compatible CSV file.
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "takahe/dhcpsrv/lease_store6.h"
@@ -15,9 +17,8 @@ namespace takahe::dhcpsrv {
 /// subnet and expiration. With persist, each change is appended to the lease file (handed to
 /// the kernel before the method returns); the file stays usable by Kea.
 ///
-/// Settings are those of the DHCPv4 store (MemfileConfig: path, persist, max_row_errors).
-/// Lease file cleanup is not done for DHCPv6 yet: lfc_interval and the LFC settings are unused,
-/// but the files a cleanup leaves (`<path>.completed`, `.2`, `.1`) are read at startup.
+/// Settings are those of the DHCPv4 store (MemfileConfig), and so is the lease file cleanup:
+/// startLfc spawns `takahe-lfc -6` (or Kea's kea-lfc) on the files of `path`.
 ///
 /// A lock (`<path>.lock`, flock) stops two stores, in one process or several, using one file.
 class MemfileLeaseStore6 final : public LeaseStore6 {
@@ -26,6 +27,7 @@ class MemfileLeaseStore6 final : public LeaseStore6 {
   /// for appending (creating it with a header). Waits (up to 60 s) for a running cleanup.
   /// Throws takahe::Error (file in use, unreadable, bad header, too many malformed rows).
   explicit MemfileLeaseStore6(MemfileConfig config);
+  /// Does not wait for a running cleanup (a helper thread reaps it).
   ~MemfileLeaseStore6() override;
   MemfileLeaseStore6(const MemfileLeaseStore6&) = delete;
   MemfileLeaseStore6& operator=(const MemfileLeaseStore6&) = delete;
@@ -50,6 +52,21 @@ class MemfileLeaseStore6 final : public LeaseStore6 {
 
   const MemfileConfig& config() const;
   const LeaseLoadReport& loadReport() const;
+
+  /// Starts a cleanup (the daemon's lfc-interval timer and `kea-lfc-start` call this). Unless a
+  /// previous run left `<path>.1` or `<path>.completed` behind, moves `<path>` to `<path>.1` and
+  /// opens a fresh `<path>` (no change is lost or delayed), then spawns `takahe-lfc -6` without
+  /// waiting. Throws takahe::Error when the rename or the spawn fails.
+  LfcStart startLfc();
+  /// Non-blocking: when the spawned takahe-lfc has finished since the last call, returns its
+  /// exit code (128 + signal if killed, -1 if unknown); otherwise nullopt.
+  std::optional<int> pollLfc();
+  /// True while a takahe-lfc we spawned has not been seen to finish.
+  bool lfcRunning() const;
+  /// Polls until the running takahe-lfc finishes or `timeout` passes; returns its exit code.
+  std::optional<int> waitForLfc(std::chrono::milliseconds timeout);
+  /// The command line startLfc uses (argv[0] is the executable; "-6" follows it).
+  std::vector<std::string> lfcCommand() const;
 
  private:
   bool replace(const Lease6& lease, const Lease6* expected);
