@@ -12,6 +12,7 @@
 #include "control_commands.h"
 #include "db_recovery.h"
 #include "hooks4.h"
+#include "lease_work.h"
 #include "dhcp4_messages.h"
 #include "takahe/process/network_state.h"
 #include "packet_path.h"
@@ -68,8 +69,11 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
   std::unique_ptr<dhcpsrv::HostStore4> host_store;  // reservations added by command
   dhcpsrv::ServerServices4 services;
   SocketSet sockets;
+  daemon::LeaseTimers<dhcpsrv::SrvConfig4, Processor, dhcpsrv::MemfileLeaseStore4> timers{
+      frame, logger, {&DHCP4_RECLAIMED, &DHCP4_RECLAIM_INCOMPLETE, &DHCP4_PROCESS_FAIL, &DHCP4_LFC_START, &DHCP4_LFC_FAIL},
+      {[this] { return processor_.get(); }, [this] { return config.get(); }, [this] { return memfile(); },
+       [this](const std::exception& e) { noteDbFailure(e); }}};
   std::vector<net::Datagram4> batch;
-  unsigned unwarned_cycles = 0;
 
   ReplyPorts ports() const {
     ReplyPorts p;
@@ -143,60 +147,6 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
 
   // --- timers -------------------------------------------------------------------------------
 
-  void reclaimCycle() {
-    try {
-      int64_t t0 = monotonicMicros();
-      auto [n, more] = processor_->reclaimExpired(*config, nowUnixSeconds());
-      if (n) TAKAHE_LOG_DEBUG(logger, 40, DHCP4_RECLAIMED, n, (monotonicMicros() - t0) / 1000);
-      unwarned_cycles = more ? unwarned_cycles + 1 : 0;
-      auto limit = config->expired_leases.unwarned_reclaim_cycles;
-      if (limit && unwarned_cycles >= limit) {
-        TAKAHE_LOG(logger, DHCP4_RECLAIM_INCOMPLETE, unwarned_cycles);
-        unwarned_cycles = 0;
-      }
-    } catch (const std::exception& ex) {
-      TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, "reclamation", ex.what());
-      noteDbFailure(ex);
-    }
-  }
-
-  void flushCycle() {
-    try {
-      processor_->flushReclaimed(*config, nowUnixSeconds());
-    } catch (const std::exception& ex) {
-      TAKAHE_LOG(logger, DHCP4_PROCESS_FAIL, "flush of reclaimed leases", ex.what());
-      noteDbFailure(ex);
-    }
-  }
-
-  void lfcCycle() {
-    try {
-      auto* m = memfile();
-      if (m && m->startLfc() == dhcpsrv::LfcStart::kStarted) TAKAHE_LOG(logger, DHCP4_LFC_START);
-    } catch (const std::exception& ex) {
-      TAKAHE_LOG(logger, DHCP4_LFC_FAIL, ex.what());
-    }
-  }
-
-  void lfcPoll() {
-    if (auto* m = memfile()) {
-      if (auto rc = m->pollLfc(); rc && *rc != 0) {
-        TAKAHE_LOG(logger, DHCP4_LFC_FAIL, "takahe-lfc exited with status " + std::to_string(*rc));
-      }
-    }
-  }
-
-  /// (Re)starts the periodic work with the running configuration's intervals (0 = off).
-  void restartTimers() {
-    using std::chrono::seconds;
-    const auto& e = config->expired_leases;
-    frame.every("reclaim", seconds(e.reclaim_timer_wait_time), [this] { reclaimCycle(); });
-    frame.every("flush", seconds(e.flush_reclaimed_timer_wait_time), [this] { flushCycle(); });
-    const auto& db = config->lease_database;
-    bool lfc = db.lfc_interval > 0 && db.persist && !db.sql;
-    frame.every("lfc", seconds(lfc ? db.lfc_interval : 0), [this] { lfcCycle(); });
-  }
-
   // --- configuration ------------------------------------------------------------------------
 
   /// Moves the running server to `cfg`. Everything that can fail happens before the new
@@ -217,25 +167,12 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
         sockets_changed = true;  // openSockets closes the old sockets before it can fail
         openSockets(*cfg);
       }
-      frame.stageChannels(process::channelSpecs(cfg->control_sockets));
       if (!hostStoreMatches(host_store.get(), *cfg)) fresh_hosts = openHostStore(*cfg, logger);
-      hooks_changed = frame.replaceHooks(hooks.manager(), cfg->hooks_libraries, cfg->multi_threading.enabled,
-                                         cfg->parked_packet_limit, previous ? &previous->hooks_libraries : nullptr,
-                                         "Dhcp4/hooks-libraries");
+      hooks_changed = frame.stageConfig(*cfg, previous.get(), hooks.manager());
       if (!leaseStoreMatches(store.get(), *cfg)) replaceStore(*cfg, previous);
     } catch (...) {
-      if (previous) {
-        auto previous_channels = process::channelSpecs(previous->control_sockets);
-        frame.rollbackChannels(&previous_channels);
-        if (hooks_changed) frame.restoreHooks(hooks.manager(), previous->hooks_libraries, previous->multi_threading.enabled);
-        if (sockets_changed) reopenQuietly(*previous);
-        try {
-          log::configure(previous->loggers);
-        } catch (...) {
-        }
-      } else {
-        frame.rollbackChannels(nullptr);
-      }
+      frame.rollbackConfig(previous.get(), hooks.manager(), hooks_changed);
+      if (previous && sockets_changed) reopenQuietly(*previous);
       throw;
     }
     if (fresh_hosts) {
@@ -256,7 +193,7 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
     config = std::move(cfg);
     frame.markReconfigured();
     frame.commitChannels();
-    restartTimers();
+    timers.restart();
     if (hooks.present(hooks.dhcp4_srv_configured)) {
       auto handle = hooks.manager().createHandle();
       handle->setArgument("json_config", config->source);
@@ -319,34 +256,10 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
   }
 
   void replaceStore(const dhcpsrv::SrvConfig4& cfg, const SrvConfig4Ptr& previous) {
-    bool same_file = sameLeaseFile(store.get(), cfg);
-    if (same_file) {
-      // Same file, other settings: the old store must let go of the file's lock first, and
-      // comes back if the new settings cannot be used.
-      processor_.reset();
-      store.reset();
-    }
-    std::unique_ptr<dhcpsrv::LeaseStore4> fresh;
-    try {
-      fresh = openStore(cfg);
-    } catch (...) {
-      if (same_file && previous) {
-        try {
-          store = openStore(*previous);
-          processor_ = makeProcessor();
-          processor_->configure(*previous);
-        } catch (const std::exception& e) {
-          // Neither the new nor the old lease file can be used: serving without a lease store
-          // is impossible, so the server stops (a supervisor restarts it) instead of crashing.
-          TAKAHE_LOG(logger, DHCP4_LEASE_STORE_LOST, e.what());
-          frame.stop(1);
-        }
-      }
-      throw;
-    }
-    processor_.reset();
-    store = std::move(fresh);
-    processor_ = makeProcessor();
+    daemon::swapLeaseStore<dhcpsrv::SrvConfig4, dhcpsrv::LeaseStore4, Processor>(
+        cfg, previous.get(), sameLeaseFile(store.get(), cfg), store, processor_,
+        [this](const dhcpsrv::SrvConfig4& c) { return openStore(c); }, [this] { return makeProcessor(); }, frame,
+        logger, DHCP4_LEASE_STORE_LOST);
   }
 };
 
@@ -380,7 +293,6 @@ void Dhcp4Server::start() {
   }
   TAKAHE_LOG(m.logger, DHCP4_CONFIG_LOADED, m.opts.config_file, m.config->subnets.size());
   m.frame.waitSignals([this] { reload(); });
-  m.frame.every("lfc-poll", std::chrono::seconds(1), [&m] { m.lfcPoll(); });
   TAKAHE_LOG(m.logger, DHCP4_STARTED, TAKAHE_VERSION, m.config->subnets.size());
 }
 

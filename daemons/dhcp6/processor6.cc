@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "path_messages6.h"
 #include "takahe/dhcp/options6.h"
 #include "takahe/dhcpsrv/lease_stats.h"
 #include "takahe/dhcpsrv/lease_stats6.h"
+#include "takahe/util/time.h"
 
 namespace takahe::dhcp6 {
 
@@ -82,6 +84,7 @@ struct Processor6::Query {
   uint32_t hwaddr_source = 0;
   const dhcpsrv::Pool6* pool = nullptr;  // pool of the first address given (its option-data)
   const dhcpsrv::PdPool6* pd_pool = nullptr;
+  PacketHooks6* ph = nullptr;  // set only when a hook library is loaded
 };
 
 Processor6::Processor6(dhcpsrv::LeaseStore6& store, stats::StatsStore& stats)
@@ -106,7 +109,9 @@ Processor6::Processor6(dhcpsrv::LeaseStore6& store, stats::StatsStore& stats)
       g_declined_(stats.counter("declined-addresses")),
       g_cumulative_nas_(stats.counter("cumulative-assigned-nas")),
       g_cumulative_pds_(stats.counter("cumulative-assigned-pds")),
-      g_alloc_fail_(stats.counter("v6-allocation-fail")) {
+      g_alloc_fail_(stats.counter("v6-allocation-fail")),
+      g_reclaimed_(stats.counter("reclaimed-leases")),
+      g_reclaimed_declined_(stats.counter("reclaimed-declined-addresses")) {
   // Kea declares these at start-up, so they show in statistic-get-all from the first moment.
   for (const stats::Counter* c : {&received_, &solicit_, &request_, &renew_, &rebind_, &release_,
                                   &decline_, &confirm_, &inforequest_, &unknown_, &sent_,
@@ -140,6 +145,8 @@ void Processor6::configure(const SrvConfig6& cfg) {
     c->cumulative_pds = stats_.counter(p + "cumulative-assigned-pds");
     c->declined = stats_.counter(p + "declined-addresses");
     c->alloc_fail = stats_.counter(p + "v6-allocation-fail");
+    c->reclaimed = stats_.counter(p + "reclaimed-leases");
+    c->reclaimed_declined = stats_.counter(p + "reclaimed-declined-addresses");
     c->total_nas.set(static_cast<int64_t>(std::min<uint64_t>(s.totalAddresses(), INT64_MAX)));
     c->total_pds.set(static_cast<int64_t>(std::min<uint64_t>(s.totalPrefixes(), INT64_MAX)));
     auto it = counts.find(s.id);
@@ -197,14 +204,86 @@ std::pair<uint32_t, uint32_t> Processor6::teeTimes(const Subnet6& subnet, uint32
 
 // ---------------------------------------------------------------------------------------------
 
+template <class F>
+hooks::NextStep Processor6::callHook(const Query& q, int index, F&& set_arguments) {
+  if (!q.ph || !hooks_->present(index)) return hooks::NextStep::kContinue;
+  hooks::CalloutHandle& h = q.ph->begin();
+  set_arguments(h);
+  return hooks_->call(index, h);
+}
+
+bool Processor6::selectSubnetHook(Query& q) {
+  if (!hooks_->present(hooks_->subnet6_select)) return true;
+  auto step = callHook(q, hooks_->subnet6_select, [&](hooks::CalloutHandle& h) {
+    h.setArgument("subnet6", q.subnet);
+    h.setArgument("subnet6collection", &q.cfg.subnets);
+  });
+  if (step == hooks::NextStep::kDrop) {
+    TAKAHE_LOG_DEBUG(pkt_log_, kDbgDetail, DHCP6_HOOK_DROP, q.pkt.label(), "subnet6_select",
+                     "drop");
+    receive_drop_.inc();
+    return false;
+  }
+  // SKIP: the server selects no subnet (the client gets no lease); otherwise the callout's
+  // choice, when it is one of this configuration's subnets.
+  const Subnet6* chosen = nullptr;
+  if (step != hooks::NextStep::kSkip) {
+    if (auto* v = q.ph->handle->argument<const Subnet6*>("subnet6")) chosen = *v;
+  }
+  const auto& all = q.cfg.subnets;
+  const bool known = !chosen || (!all.empty() && chosen >= &all.front() && chosen <= &all.back());
+  if (known) {
+    q.subnet = chosen;
+  } else {
+    TAKAHE_LOG(pkt_log_, DHCP6_HOOK_SUBNET_IGNORED, q.pkt.label());
+  }
+  return true;
+}
+
+void Processor6::installLeaseHooks(Query& q, dhcpsrv::ClientContext6& ctx) {
+  if (!q.ph) return;
+  const int renew_point =
+      q.pkt.msg_type == MessageType6::kRebind ? hooks_->lease6_rebind : hooks_->lease6_renew;
+  if (!hooks_->present(hooks_->lease6_select) && !hooks_->present(renew_point)) return;
+  const bool fake = ctx.fake;
+  ctx.before_commit = [this, &q, fake, renew_point](Lease6& lease, bool renew) {
+    const int point = renew && !fake ? renew_point : hooks_->lease6_select;
+    if (!hooks_->present(point)) return true;
+    auto lp = std::make_shared<Lease6>(lease);
+    auto step = callHook(q, point, [&](hooks::CalloutHandle& h) {
+      h.setArgument("subnet6", q.cfg.subnetById(lease.subnet_id));
+      h.setArgument("lease6", lp);
+      if (point == hooks_->lease6_select) h.setArgument("fake_allocation", fake);
+    });
+    if (step != hooks::NextStep::kContinue) {
+      TAKAHE_LOG_DEBUG(lease_log_, kDbgDetail, DHCP6_HOOK_LEASE_KEPT, q.pkt.label(),
+                       leaseText(lease), hooks_->manager().hookPoints()[point],
+                       hooks::nextStepName(step));
+      return false;
+    }
+    lease = *lp;
+    return true;
+  };
+}
+
 std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg,
-                                        const Arrival6& arrival, int64_t now) {
+                                        const Arrival6& arrival, int64_t now, PacketHooks6* ph) {
   received_.inc();
   Query q{query, cfg, arrival, now, {}, nullptr, nullptr, {}, 0, nullptr, nullptr};
+  q.ph = hooks_ ? ph : nullptr;
   auto drop = [&](const std::string& why) -> std::optional<Pkt6> {
     TAKAHE_LOG_DEBUG(pkt_log_, kDbgDetail, DHCP6_QUERY_DROPPED, q.pkt.label(), why);
     return std::nullopt;
   };
+  if (q.ph) {
+    if (auto step = callHook(q, hooks_->pkt6_receive, [](hooks::CalloutHandle&) {});
+        step == hooks::NextStep::kDrop || step == hooks::NextStep::kSkip) {
+      TAKAHE_LOG_DEBUG(pkt_log_, kDbgDetail, DHCP6_HOOK_DROP, q.pkt.label(), "pkt6_receive",
+                       hooks::nextStepName(step));
+      receive_drop_.inc();
+      return std::nullopt;
+    }
+  }
   const MessageType6 type = query.msg_type;
   switch (type) {
     case MessageType6::kSolicit: solicit_.inc(); break;
@@ -260,6 +339,7 @@ std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg
   if (!query.relays.empty()) sel.interface_id = query.relays.front().interfaceId();
   sel.classes = &query.meta.classes;
   q.subnet = cfg.selectSubnet(sel);
+  if (q.ph && !selectSubnetHook(q)) return std::nullopt;
   if (q.subnet) {
     if (q.subnet->reservations_in_subnet) {
       q.host = q.subnet->hosts.findByDuid(q.duid);
@@ -304,6 +384,7 @@ bool Processor6::assignIas(Query& q, Pkt6& reply, bool fake) {
   ctx.fake = fake;
   ctx.now = q.now;
   if (q.host) ctx.hostname = q.host->hostname;
+  installLeaseHooks(q, ctx);
 
   for (const dhcp::IaNa& in : q.pkt.iaNas()) {
     dhcpsrv::IaContext6 ia;
@@ -383,7 +464,8 @@ const Subnet6* Processor6::grant(Query& q, dhcpsrv::ClientContext6& ctx,
   const std::string kind = what(ia.type);
   if (q.subnet) r = engine_.allocate(ctx, ia);
   if (!r.lease) {
-    if (q.subnet) {
+    // A hook library's refusal is its decision, not an allocation failure.
+    if (q.subnet && r.failure != dhcpsrv::AllocFailure6::kHookSkip) {
       g_alloc_fail_.inc();
       if (auto* c = counters(q.subnet->id)) c->alloc_fail.inc();
       TAKAHE_LOG(lease_log_, DHCP6_NO_LEASE, q.pkt.label(), kind, ia.iaid, q.subnet->id.value, failureText(r.failure));
@@ -396,6 +478,10 @@ const Subnet6* Processor6::grant(Query& q, dhcpsrv::ClientContext6& ctx,
   q.subnet = s;
   ctx.subnet = s;
   if (!fake) {
+    if (q.ph) {
+      q.ph->committed.push_back(std::make_shared<Lease6>(*r.lease));
+      for (const auto& d : r.dropped) q.ph->deleted.push_back(std::make_shared<Lease6>(d));
+    }
     countAllocation(r, *s);
     if (!r.renewed) {
       TAKAHE_LOG(lease_log_, DHCP6_LEASE_ALLOC, q.pkt.label(), kind, leaseText(*r.lease), r.lease->iaid,
@@ -460,12 +546,14 @@ std::optional<Pkt6> Processor6::onSolicit(Query& q) {
   const bool rapid = q.pkt.rapidCommit() && q.subnet && q.subnet->rapid_commit;
   Pkt6 reply = makeReply(q, rapid ? MessageType6::kReply : MessageType6::kAdvertise);
   if (rapid) reply.addOption(dhcp::opt6::kRapidCommit, {});
+  if (rapid && q.ph) q.ph->commits = true;
   assignIas(q, reply, !rapid);
   addConfiguredOptions(reply, q);
   return reply;
 }
 
 std::optional<Pkt6> Processor6::onRequest(Query& q) {
+  if (q.ph) q.ph->commits = true;
   Pkt6 reply = makeReply(q, MessageType6::kReply);
   assignIas(q, reply, false);
   addConfiguredOptions(reply, q);
@@ -473,6 +561,7 @@ std::optional<Pkt6> Processor6::onRequest(Query& q) {
 }
 
 std::optional<Pkt6> Processor6::onRenew(Query& q) {
+  if (q.ph) q.ph->commits = true;
   Pkt6 reply = makeReply(q, MessageType6::kReply);
   if (!q.subnet) {
     // RFC 8415 §18.3.4/§18.3.5: no link the server knows: the IAs have no binding here.
@@ -490,13 +579,40 @@ std::optional<Pkt6> Processor6::onRenew(Query& q) {
   return reply;
 }
 
+/// lease6_release / lease6_decline for one lease: kContinue when no library objects. DROP drops
+/// the whole query; SKIP leaves this lease as it is.
+hooks::NextStep Processor6::leaseHook(const Query& q, int index, const Lease6& lease) {
+  if (!q.ph || !hooks_->present(index)) return hooks::NextStep::kContinue;
+  auto step = callHook(q, index, [&](hooks::CalloutHandle& h) {
+    h.setArgument("lease6", std::make_shared<Lease6>(lease));
+  });
+  if (step == hooks::NextStep::kDrop) {
+    TAKAHE_LOG_DEBUG(pkt_log_, kDbgDetail, DHCP6_HOOK_DROP, q.pkt.label(),
+                     hooks_->manager().hookPoints()[index], "drop");
+  } else if (step != hooks::NextStep::kContinue) {
+    TAKAHE_LOG_DEBUG(lease_log_, kDbgDetail, DHCP6_HOOK_LEASE_KEPT, q.pkt.label(), leaseText(lease),
+                     hooks_->manager().hookPoints()[index], hooks::nextStepName(step));
+  }
+  return step;
+}
+
 std::optional<Pkt6> Processor6::onRelease(Query& q) {
+  if (q.ph) q.ph->commits = true;
   Pkt6 reply = makeReply(q, MessageType6::kReply);
+  bool dropped = false;
   auto release = [&](Lease6Type type, uint32_t iaid, const IPv6Address& a) {
+    if (dropped) return true;
     std::optional<Lease6> l = store_.get(type, a);
     if (!l || l->duid != q.duid || l->iaid != iaid) return false;
+    if (q.ph) {
+      // SKIP: the lease stays until it expires; the client is not told otherwise.
+      auto step = leaseHook(q, hooks_->lease6_release, *l);
+      if (step == hooks::NextStep::kDrop) dropped = true;
+      if (step != hooks::NextStep::kContinue) return true;
+    }
     if (!store_.remove(type, a)) return false;
     dhcpsrv::updateLeaseStats6(stats_, &*l, nullptr);
+    if (q.ph) q.ph->deleted.push_back(std::make_shared<Lease6>(*l));
     TAKAHE_LOG(lease_log_, DHCP6_LEASE_RELEASED, q.pkt.label(), what(type), leaseText(*l), iaid);
     return true;
   };
@@ -514,11 +630,16 @@ std::optional<Pkt6> Processor6::onRelease(Query& q) {
       addNoBinding(reply, Lease6Type::kPd, in.iaid);
     }
   }
+  if (dropped) {
+    receive_drop_.inc();
+    return std::nullopt;
+  }
   reply.setStatus(Status6(StatusCode6::kSuccess, "Release processed"));
   return reply;
 }
 
 std::optional<Pkt6> Processor6::onDecline(Query& q) {
+  if (q.ph) q.ph->commits = true;
   Pkt6 reply = makeReply(q, MessageType6::kReply);
   for (const auto& in : q.pkt.iaNas()) {
     bool all = !in.addresses.empty();
@@ -527,6 +648,15 @@ std::optional<Pkt6> Processor6::onDecline(Query& q) {
       if (!l || l->duid != q.duid || l->iaid != in.iaid) {
         all = false;
         continue;
+      }
+      if (q.ph) {
+        // SKIP: the address stays the client's; DROP: no reply at all.
+        auto step = leaseHook(q, hooks_->lease6_decline, *l);
+        if (step == hooks::NextStep::kDrop) {
+          receive_drop_.inc();
+          return std::nullopt;
+        }
+        if (step != hooks::NextStep::kContinue) continue;
       }
       // The address is set aside for decline-probation-period; it belongs to no client then.
       Lease6 declined = *l;
@@ -541,6 +671,7 @@ std::optional<Pkt6> Processor6::onDecline(Query& q) {
         continue;
       }
       dhcpsrv::updateLeaseStats6(stats_, &*l, &declined);
+      if (q.ph) q.ph->committed.push_back(std::make_shared<Lease6>(declined));
       TAKAHE_LOG(lease_log_, DHCP6_LEASE_DECLINED, q.pkt.label(), a.address.toString(), q.cfg.decline_probation_period);
     }
     if (!all) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hooks6.h"
 #include "takahe/dhcp/pkt6.h"
 #include "takahe/dhcpsrv/alloc_engine6.h"
 #include "takahe/dhcpsrv/lease_store6.h"
@@ -40,9 +41,17 @@ class Processor6 {
   void setServerDuid(const Duid& duid) { server_duid_ = duid; }
   const Duid& serverDuid() const { return server_duid_; }
 
-  /// Processes one query; nullopt means no reply (dropped: counted and logged at debug).
+  /// Hook points to call; null (or a Hooks6 with no library loaded) leaves processing as it is
+  /// without hooks.
+  void setHooks(Hooks6* hooks) { hooks_ = hooks; }
+
+  /// Processes one query; nullopt means no reply (dropped: counted and logged at debug). With
+  /// `ph` (some hook library is loaded) `query` must be *ph->query, and the processor's hook
+  /// points are called (pkt6_receive, subnet6_select, lease6_select/renew/rebind/release/
+  /// decline); ph then lists the leases committed and deleted, for leases6_committed.
   std::optional<dhcp::Pkt6> process(const dhcp::Pkt6& query, const dhcpsrv::SrvConfig6& cfg,
-                                    const Arrival6& arrival, int64_t now);
+                                    const Arrival6& arrival, int64_t now,
+                                    PacketHooks6* ph = nullptr);
 
   /// Counts a packet that could not be parsed (pkt6-received and pkt6-parse-failed).
   void countParseFailure();
@@ -50,6 +59,15 @@ class Processor6 {
   void countSent(const dhcp::Pkt6& reply);
 
   dhcpsrv::AllocEngine6& engine() { return engine_; }
+
+  /// Reclaims up to max-reclaim-leases expired leases within max-reclaim-time (0: no limit):
+  /// each is kept as expired-reclaimed (hold-reclaimed-time with a flush timer) or removed, and
+  /// counted in reclaimed-leases (reclaimed-declined-addresses for a declined address at the end
+  /// of its probation). lease6_expire (lease6_recover) SKIP leaves a lease as it is. Returns how
+  /// many were handled, and whether more remain.
+  std::pair<size_t, bool> reclaimExpired(const dhcpsrv::SrvConfig6& cfg, int64_t now);
+  /// Removes reclaimed leases older than hold-reclaimed-time; how many.
+  size_t flushReclaimed(const dhcpsrv::SrvConfig6& cfg, int64_t now);
 
   /// T1 and T2 of an IA whose shortest preferred lifetime is `preferred` (RFC 8415 §21.4):
   /// renew-timer / rebind-timer when configured, else with calculate-tee-times the percentages
@@ -59,7 +77,7 @@ class Processor6 {
  private:
   struct SubnetCounters {
     stats::Counter total_nas, assigned_nas, cumulative_nas, total_pds, assigned_pds, cumulative_pds;
-    stats::Counter declined, alloc_fail;
+    stats::Counter declined, alloc_fail, reclaimed, reclaimed_declined;
   };
   struct Query;  // the query being processed, with its client and subnet (processor6.cc)
 
@@ -85,8 +103,20 @@ class Processor6 {
   void countAllocation(const dhcpsrv::IaResult6& r, const dhcpsrv::Subnet6& subnet);
   SubnetCounters* counters(SubnetId id);
 
+  /// Calls hook `index` for the query if a callout listens there, `set_arguments` adding the
+  /// point's arguments after "query6". kContinue when nothing listens.
+  template <class F>
+  hooks::NextStep callHook(const Query& q, int index, F&& set_arguments);
+  /// subnet6_select: the subnet a library chose instead (false: drop the packet).
+  bool selectSubnetHook(Query& q);
+  /// lease6_release / lease6_decline for one lease (kContinue when nothing listens).
+  hooks::NextStep leaseHook(const Query& q, int index, const dhcpsrv::Lease6& lease);
+  /// Installs the lease6_select / lease6_renew / lease6_rebind callouts on an allocation context.
+  void installLeaseHooks(Query& q, dhcpsrv::ClientContext6& ctx);
+
   dhcpsrv::LeaseStore6& store_;
   stats::StatsStore& stats_;
+  Hooks6* hooks_ = nullptr;
   dhcpsrv::AllocEngine6 engine_;
   Duid server_duid_;
   log::Logger pkt_log_{"takahe-dhcp6.packets"};
@@ -97,6 +127,7 @@ class Processor6 {
   stats::Counter sent_, advertise_sent_, reply_sent_;
   stats::Counter parse_failed_, receive_drop_;
   stats::Counter g_declined_, g_cumulative_nas_, g_cumulative_pds_, g_alloc_fail_;
+  stats::Counter g_reclaimed_, g_reclaimed_declined_;
   std::mutex counters_mutex_;
   std::map<uint32_t, std::unique_ptr<SubnetCounters>> subnet_counters_;
 };

@@ -360,6 +360,15 @@ void ServerFrame::restoreHooks(hooks::HooksManager& manager, const std::vector<h
   }
 }
 
+void ServerFrame::restoreLogging(const std::vector<log::LoggerSpec>& loggers) {
+  try {
+    log::configure(loggers);
+  } catch (...) {
+    // The previous outputs were in use a moment ago; if one cannot be set up again now, the
+    // logging set up so far stays.
+  }
+}
+
 void ServerFrame::applyStatisticDefaults(stats::StatsStore& stats, int64_t sample_count, int64_t sample_age) {
   if (sample_count == 0 && sample_age > 0) {
     stats.setMaxSampleAgeAll(std::chrono::seconds(sample_age));

@@ -17,6 +17,7 @@
 
 #include "takahe/cc/value.h"
 #include "takahe/hooks/hooks_config.h"
+#include "takahe/log/config.h"
 #include "takahe/log/logger.h"
 #include "takahe/process/command_registry.h"
 #include "takahe/process/network_state.h"
@@ -165,6 +166,35 @@ class ServerFrame {
                     const std::vector<hooks::HookLibraryConfig>* previous, const std::string& path);
   void restoreHooks(hooks::HooksManager& manager, const std::vector<hooks::HookLibraryConfig>& libraries,
                     bool multi_threading);
+
+  // --- a reconfiguration, as one piece ------------------------------------------------------
+
+  /// Stages the control channels of `cfg` and loads its hook libraries (see stageChannels and
+  /// replaceHooks); returns whether the libraries changed. `Config` is a daemon configuration
+  /// with control_sockets, hooks_libraries, multi_threading and parked_packet_limit.
+  template <class Config>
+  bool stageConfig(const Config& cfg, const Config* previous, hooks::HooksManager& manager) {
+    stageChannels(channelSpecs(cfg.control_sockets));
+    return replaceHooks(manager, cfg.hooks_libraries, cfg.multi_threading.enabled, cfg.parked_packet_limit,
+                        previous ? &previous->hooks_libraries : nullptr, identity_.config_root + "/hooks-libraries");
+  }
+
+  /// Undoes the frame's part of a failed reconfiguration (and a logging change) back to
+  /// `previous`; nullptr at start-up.
+  template <class Config>
+  void rollbackConfig(const Config* previous, hooks::HooksManager& manager, bool hooks_changed) {
+    if (!previous) {
+      rollbackChannels(nullptr);
+      return;
+    }
+    auto channels = channelSpecs(previous->control_sockets);
+    rollbackChannels(&channels);
+    if (hooks_changed) restoreHooks(manager, previous->hooks_libraries, previous->multi_threading.enabled);
+    restoreLogging(previous->loggers);
+  }
+
+  /// Goes back to `loggers` after a failed reconfiguration; never throws.
+  static void restoreLogging(const std::vector<log::LoggerSpec>& loggers);
 
   // --- commands -------------------------------------------------------------------------------
 
