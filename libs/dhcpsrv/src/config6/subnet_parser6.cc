@@ -67,20 +67,25 @@ std::string rangeText(const IPv6Address& a, const IPv6Address& b) {
   return a.toString() + " - " + b.toString();
 }
 
+/// Reads `client-class` at `r`; a class other than ALL and the HA_ classes gets a warning, as
+/// no client is put in it until classification exists (only hook libraries can).
+std::string readClientClass(MapReader& r, std::vector<std::string>& warnings, const char* what) {
+  std::string cls = r.getString("client-class").value_or("");
+  if (!cls.empty() && !cls.starts_with("HA_") && cls != "ALL") {
+    warnings.push_back(r.path() + ": " + what + " client-class '" + cls +
+                       "' matches only packets a hook library puts in that class (client "
+                       "classification is not implemented yet)");
+  }
+  return cls;
+}
+
 void readPoolCommon(MapReader& r, SrvConfig6& cfg, uint32_t& pool_id, CfgOptions6& options,
                     std::string& client_class, std::vector<std::string>& required) {
   if (auto id = r.getUint32("pool-id")) pool_id = *id;
   if (const auto* od = r.get("option-data")) {
     options = parseOptionData6(*od, r.childPath("option-data"), cfg.option_defs, cfg.warnings);
   }
-  if (auto cls = r.getString("client-class")) {
-    client_class = *cls;
-    if (!cls->empty() && !cls->starts_with("HA_") && *cls != "ALL") {
-      cfg.warnings.push_back(r.path() + ": pool client-class '" + *cls +
-                             "' matches only packets a hook library puts in that class (client "
-                             "classification is not implemented yet)");
-    }
-  }
+  client_class = readClientClass(r, cfg.warnings, "pool");
   required = readClassList(r, "require-client-classes");
 }
 
@@ -441,7 +446,7 @@ void parseSubnets6(const cc::Value& list, const std::string& path, const Inherit
     std::string iface_id = p.interface_id.value_or("");
     s.interface_id.assign(iface_id.begin(), iface_id.end());
     s.relay_addresses = p.relay_addresses.value_or(std::vector<IPv6Address>{});
-    s.client_class = r.getString("client-class").value_or("");
+    s.client_class = readClientClass(r, cfg.warnings, "subnet");
     s.require_client_classes = readClassList(r, "require-client-classes");
     if (network) {
       s.shared_network = network->name;
@@ -484,7 +489,7 @@ void parseSharedNetworks6(const cc::Value& list, const std::string& path,
     if (cfg.sharedNetwork(*name)) r.fail("name", "shared network '" + *name + "' is defined twice");
     SharedNetwork6 net{*name, {}, r.path()};
     InheritedParams6 p = readInheritable6(r, cfg.warnings, Level6::kSharedNetwork).over(global);
-    std::string client_class = r.getString("client-class").value_or("");
+    std::string client_class = readClientClass(r, cfg.warnings, "shared network");
     // Kea keeps require-client-classes of a network for the evaluation it does not have here.
     (void)readClassList(r, "require-client-classes");
     CfgOptions6 opts;

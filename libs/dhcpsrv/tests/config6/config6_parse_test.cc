@@ -408,6 +408,20 @@ TEST_CASE("Known but unimplemented Dhcp6 keys are warnings, documentation keys a
   CHECK(cfg->dhcp_ddns.find("server-port")->asInt() == 53001);
 }
 
+TEST_CASE("A client-class on a subnet, shared network or pool is warned about; ALL and HA_ are not") {
+  auto cfg = cfg6(R"("shared-networks": [ { "name": "n", "client-class": "gold",
+      "subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64", "client-class": "voip" } ] } ],
+    "subnet6": [ { "id": 2, "subnet": "2001:db8:2::/64", "client-class": "ALL",
+       "pools": [ { "pool": "2001:db8:2::/80", "client-class": "HA_server1" },
+                  { "pool": "2001:db8:2:0:1::/80", "client-class": "cpe" } ] } ])");
+  CHECK(hasWarning(*cfg, "shared network client-class 'gold'"));
+  CHECK(hasWarning(*cfg, "subnet client-class 'voip'"));
+  CHECK(hasWarning(*cfg, "pool client-class 'cpe'"));
+  CHECK_FALSE(hasWarning(*cfg, "'ALL'"));
+  CHECK_FALSE(hasWarning(*cfg, "HA_server1"));
+  CHECK(cfg->subnetById(SubnetId{1})->client_class == "voip");
+}
+
 TEST_CASE("Encapsulated spaces nest: an s46 container carries rules that carry port parameters") {
   auto cfg = cfg6(R"("subnet6": [ { "id": 1, "subnet": "2001:db8:1::/64",
     "option-data": [
