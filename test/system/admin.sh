@@ -1,10 +1,10 @@
 #!/bin/bash
 # takahe-admin with kea-admin's command line on SQLite, PostgreSQL and MariaDB (servers started
 # here by test/lib/db.sh, on loopback ports, stopped at the end):
-#  - db-version on an empty database fails; db-init creates 2.0; db-version prints "2.0"; a
+#  - db-version on an empty database fails; db-init creates 3.0; db-version prints "3.0"; a
 #    second db-init is refused;
 #  - a 1.0 schema (hidden db-init --schema-version 1.0) holding a lease written with the backend's
-#    own client is refused by lease-dump, upgraded by db-upgrade to 2.0 (lease kept, pool_id 0),
+#    own client is refused by lease-dump, upgraded by db-upgrade to 3.0 (lease kept, pool_id 0),
 #    and a second db-upgrade has nothing to do;
 #  - lease-upload of a hand-written Kea 2.2 CSV (no pool_id; repeated address, deletion row,
 #    escaped text) and of a file written by takahe-dhcp4's memfile, then lease-dump gives exactly
@@ -189,7 +189,7 @@ backend_suite() {
   one_line_error "$b/version-no-schema" "db-init" db-version "$backend" "${c1[@]}"
   ok "$b/db-init" db-init "$backend" "${c1[@]}"
   ok "$b/db-version" db-version "$backend" "${c1[@]}"
-  tkh_check_eq "$b/db-version-2.0" "2.0" "$(cat "$T/$b/db-version.out")"
+  tkh_check_eq "$b/db-version-3.0" "3.0" "$(cat "$T/$b/db-version.out")"
   one_line_error "$b/db-init-again" "already has a schema" db-init "$backend" "${c1[@]}"
 
   # The previous schema version, with one lease in it, upgraded.
@@ -209,9 +209,9 @@ backend_suite() {
   tkh_check "$b/dump-refused-no-file" "a refused dump left a file" test ! -e "$T/$b/never.csv"
   ok "$b/db-upgrade" db-upgrade "$backend" "${c2[@]}"
   tkh_check "$b/db-upgrade-says" "db-upgrade printed: $(cat "$T/$b/db-upgrade.out")" \
-    grep -q "from 1.0 to 2.0" "$T/$b/db-upgrade.out"
+    grep -q "from 1.0 to 3.0" "$T/$b/db-upgrade.out"
   ok "$b/db-version-upgraded" db-version "$backend" "${c2[@]}"
-  tkh_check_eq "$b/db-version-after-upgrade" "2.0" "$(cat "$T/$b/db-version-upgraded.out")"
+  tkh_check_eq "$b/db-version-after-upgrade" "3.0" "$(cat "$T/$b/db-version-upgraded.out")"
   ok "$b/db-upgrade-again" db-upgrade "$backend" "${c2[@]}"
   tkh_check "$b/db-upgrade-nothing" "second db-upgrade printed: $(cat "$T/$b/db-upgrade-again.out")" \
     grep -q "nothing to upgrade" "$T/$b/db-upgrade-again.out"
@@ -329,7 +329,7 @@ if [[ -n ${TAKAHE_TEST_PGSQL_PORT:-} ]]; then
   # The alias and KEA_ADMIN_DB_PASSWORD (no -p) work too.
   KEA_ADMIN_DB_PASSWORD=takahe-test "$ADMIN" db-version postgresql -u takahe -h 127.0.0.1 \
     -P "$P" -n takahe_test > "$T/pgsql/env.out" 2>&1
-  tkh_check_eq pgsql/alias-and-env-password "2.0" "$(cat "$T/pgsql/env.out")"
+  tkh_check_eq pgsql/alias-and-env-password "3.0" "$(cat "$T/pgsql/env.out")"
   db_stop_pgsql
 else
   tkh_fail pgsql/start "PostgreSQL did not start: $(tail -n 3 "$T/pgsql-start.log" | tr '\n' ' ')"

@@ -8,7 +8,7 @@ namespace takahe::db {
 
 namespace {
 
-constexpr SchemaVersion kCurrent{2, 0};
+constexpr SchemaVersion kCurrent{3, 0};
 
 bool hasSchemaTable(Connection& c) {
   std::string sql;
@@ -92,7 +92,7 @@ void initSchema(Connection& c, SchemaVersion version) {
   std::string_view script = version.minor == 0 ? createScript(c.backend(), version.major) : "";
   if (script.empty()) {
     throw DbError("cannot create schema version " + version.toString() +
-                      ": this build knows 1.0 and " + kCurrent.toString(),
+                      ": this build knows 1.0 to " + kCurrent.toString(),
                   false);
   }
   runScript(c, script, "creating schema " + version.toString() + " in " + describe(c.config()));

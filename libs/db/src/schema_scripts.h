@@ -8,7 +8,7 @@
 
 namespace takahe::db {
 
-/// Creates the whole schema at `major`.0 (1 or 2) on an empty database; empty if unknown.
+/// Creates the whole schema at `major`.0 (1, 2 or 3) on an empty database; empty if unknown.
 std::string_view createScript(Backend b, int major);
 
 /// Upgrades from `from_major`.x to the next major version; empty if there is no such step.

@@ -16,7 +16,7 @@
 namespace takahe::db::test {
 
 inline void dropAll(Connection& c) {
-  for (const char* t : {"hosts4", "lease4", "schema_version"}) {
+  for (const char* t : {"lease6", "hosts4", "lease4", "schema_version"}) {
     c.execute(std::string("DROP TABLE IF EXISTS ") + t);
   }
 }
@@ -88,8 +88,9 @@ inline const char* kInsertLease =
     "fqdn_fwd, fqdn_rev, hostname, state, user_context) VALUES (3221225985, '', '', 3600, 1000, "
     "1, 0, 0, 'h1', 0, '')";
 
-/// The whole schema life: none, 1.0, refused re-init and check, upgrade with data kept, check.
-/// `c` must be on an empty database; `fresh` on another empty one (for comparing columns).
+/// The whole schema life: none, 1.0, refused re-init and check, upgrade with data kept, check;
+/// then 2.0 -> 3.0 alone. `c` must be on an empty database; `fresh` on another empty one (for
+/// comparing columns).
 inline void checkSchemaLife(Connection& c, Connection& fresh) {
   const std::string where = describe(c.config());
   CHECK(errorOf([](Connection& x) { readSchemaVersion(x); }, c) ==
@@ -105,8 +106,9 @@ inline void checkSchemaLife(Connection& c, Connection& fresh) {
             "tables first");
   CHECK(errorOf([](Connection& x) { checkSchema(x); }, c) ==
         "schema version 1.0 found in " + where +
-            ", this server needs 2.x: run takahe-admin db-upgrade");
+            ", this server needs 3.x: run takahe-admin db-upgrade");
   CHECK(columns(c, "hosts4").empty());
+  CHECK(columns(c, "lease6").empty());
   c.execute(kInsertLease);
 
   CHECK(upgradeSchema(c) == SchemaVersion{1, 0});
@@ -122,7 +124,7 @@ inline void checkSchemaLife(Connection& c, Connection& fresh) {
 
   // An upgraded database looks exactly like a fresh one.
   initSchema(fresh);
-  CHECK(readSchemaVersion(fresh) == SchemaVersion{2, 0});
+  CHECK(readSchemaVersion(fresh) == SchemaVersion{3, 0});
   CHECK_NOTHROW(checkSchema(fresh));
   std::vector<std::string> lease_cols = columns(fresh, "lease4");
   CHECK(lease_cols.size() == 12);
@@ -130,23 +132,47 @@ inline void checkSchemaLife(Connection& c, Connection& fresh) {
   std::vector<std::string> host_cols = columns(fresh, "hosts4");
   CHECK(host_cols.size() == 10);
   CHECK(columns(c, "hosts4") == host_cols);
+  std::vector<std::string> lease6_cols = columns(fresh, "lease6");
+  CHECK(lease6_cols.size() == 18);
+  CHECK(columns(c, "lease6") == lease6_cols);
+
+  // 2.0 (the previous release) -> 3.0 adds lease6 and keeps lease4 and hosts4 as they were.
+  c.execute("DROP TABLE lease6");
+  c.execute("DROP TABLE hosts4");
+  c.execute("DROP TABLE lease4");
+  c.execute("DROP TABLE schema_version");
+  initSchema(c, SchemaVersion{2, 0});
+  CHECK(readSchemaVersion(c) == SchemaVersion{2, 0});
+  CHECK(columns(c, "lease6").empty());
+  CHECK(errorOf([](Connection& x) { checkSchema(x); }, c) ==
+        "schema version 2.0 found in " + where +
+            ", this server needs 3.x: run takahe-admin db-upgrade");
+  c.execute(kInsertLease);
+  CHECK(upgradeSchema(c) == SchemaVersion{2, 0});
+  CHECK(readSchemaVersion(c) == SchemaVersion{3, 0});
+  CHECK_NOTHROW(checkSchema(c));
+  CHECK(count(c, "SELECT COUNT(*) FROM lease4 WHERE hostname = 'h1'") == 1);
+  CHECK(count(c, "SELECT COUNT(*) FROM lease6") == 0);
+  CHECK(columns(c, "lease4") == lease_cols);
+  CHECK(columns(c, "hosts4") == host_cols);
+  CHECK(columns(c, "lease6") == lease6_cols);
 
   // A schema from the future is refused with its own message.
-  c.execute("UPDATE schema_version SET version = 3, minor = 1");
+  c.execute("UPDATE schema_version SET version = 4, minor = 1");
   CHECK(errorOf([](Connection& x) { checkSchema(x); }, c) ==
-        "schema version 3.1 found in " + where +
-            ", this server needs 2.x: the database was made by a newer Takahe (or is not a Takahe "
+        "schema version 4.1 found in " + where +
+            ", this server needs 3.x: the database was made by a newer Takahe (or is not a Takahe "
             "database)");
   CHECK(errorOf([](Connection& x) { upgradeSchema(x); }, c) ==
-        "schema version 3.1 in " + where +
-            " is newer than this build's 2.0 (or not a Takahe schema): cannot upgrade");
+        "schema version 4.1 in " + where +
+            " is newer than this build's 3.0 (or not a Takahe schema): cannot upgrade");
   CHECK(errorOf(
             [](Connection& x) {
               initSchema(x, SchemaVersion{7, 0});
             },
             fresh) ==
         describe(fresh.config()) +
-            " already has a schema (version 2.0): use takahe-admin db-upgrade, or drop the tables "
+            " already has a schema (version 3.0): use takahe-admin db-upgrade, or drop the tables "
             "first");
 }
 

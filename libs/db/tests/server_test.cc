@@ -221,7 +221,7 @@ TEST_CASE("postgresql: a bad password or user gives '(check user and password)'"
   badPassword(Backend::kPostgresql);
 }
 TEST_CASE("postgresql: an unknown database gives '(check name)'") { badName(Backend::kPostgresql); }
-TEST_CASE("postgresql: schema init, version, upgrade 1.0 to 2.0 and check") {
+TEST_CASE("postgresql: schema init, version, upgrades 1.0 to 2.0 to 3.0 and check") {
   schemaLife(Backend::kPostgresql);
 }
 TEST_CASE("postgresql: a unique key violation (SQLSTATE 23505) is a DuplicateKey") {
@@ -242,7 +242,7 @@ TEST_CASE("mysql: a bad password or user gives '(check user and password)'") {
   badPassword(Backend::kMysql);
 }
 TEST_CASE("mysql: an unknown database gives '(check name)'") { badName(Backend::kMysql); }
-TEST_CASE("mysql: schema init, version, upgrade 1.0 to 2.0 and check") {
+TEST_CASE("mysql: schema init, version, upgrades 1.0 to 2.0 to 3.0 and check") {
   schemaLife(Backend::kMysql);
 }
 TEST_CASE("mysql: a unique key violation (error 1062) is a DuplicateKey") {

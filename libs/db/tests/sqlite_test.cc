@@ -111,7 +111,7 @@ TEST_CASE("sqlite: two connections share a file; a writer waits for the lock, th
   CHECK(count(a, "SELECT COUNT(*) FROM t") == 2);
 }
 
-TEST_CASE("sqlite: schema init, version, upgrade 1.0 to 2.0 and check") {
+TEST_CASE("sqlite: schema init, version, upgrades 1.0 to 2.0 to 3.0 and check") {
   TempDir dir;
   Connection c(sqlite(dir.file("old.db")));
   Connection fresh(sqlite(dir.file("new.db")));
@@ -124,7 +124,7 @@ TEST_CASE("sqlite: a unique key violation is a DuplicateKey") {
   checkDuplicateKey(c);
 }
 
-TEST_CASE("the current schema version is 2.0") {
-  CHECK(currentSchemaVersion() == SchemaVersion{2, 0});
-  CHECK(currentSchemaVersion().toString() == "2.0");
+TEST_CASE("the current schema version is 3.0") {
+  CHECK(currentSchemaVersion() == SchemaVersion{3, 0});
+  CHECK(currentSchemaVersion().toString() == "3.0");
 }

@@ -4,6 +4,7 @@
 
 #include "../leases/csv_row.h"
 #include "../leases/csv_text.h"
+#include "lease6_checks.h"
 #include "takahe/util/hex.h"
 
 namespace takahe::dhcpsrv {
@@ -26,8 +27,6 @@ std::string_view stripLineEnd(std::string_view line) {
 
 // Longest DUID (RFC 8415 §11.1: type code plus at most 128 bytes) and hardware address (Kea's
 // limit, as for the DHCPv4 files).
-constexpr size_t kMaxDuidBytes = 130;
-constexpr size_t kMaxHwAddrBytes = 20;
 
 using RowResult = Result<Lease6, std::string>;
 
@@ -138,7 +137,7 @@ Result<Lease6, std::string> parseLease6CsvRow(std::string_view line,
     return fail("empty duid");  // Kea refuses these rows too
   }
   auto duid = parseHex(f[1]);
-  if (!duid || duid->empty() || duid->size() > kMaxDuidBytes) {
+  if (!duid || duid->empty() || duid->size() > detail::kMaxDuidBytes6) {
     return fail("invalid duid " + quoted(f[1]));
   }
   lease.duid = Duid(std::move(*duid));
@@ -183,7 +182,7 @@ Result<Lease6, std::string> parseLease6CsvRow(std::string_view line,
   }
   if (have > 12 && !f[12].empty()) {
     auto hw = parseHex(f[12]);
-    if (!hw || hw->size() > kMaxHwAddrBytes) {
+    if (!hw || hw->size() > detail::kMaxHwAddrBytes6) {
       return fail("invalid hwaddr " + quoted(f[12]));
     }
     lease.hwaddr = HwAddr(1, std::move(*hw));

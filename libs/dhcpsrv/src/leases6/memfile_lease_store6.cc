@@ -14,6 +14,7 @@
 #include "../leases/lease_files_load.h"
 #include "../leases/lease_journal.h"
 #include "../leases/lfc_runner.h"
+#include "lease6_checks.h"
 #include "takahe/dhcpsrv/csv_lease_file6.h"
 #include "takahe/dhcpsrv/lease_file_cleanup.h"
 #include "takahe/util/error.h"
@@ -24,8 +25,6 @@ namespace {
 
 constexpr auto kCleanupWaitAtStartup = std::chrono::seconds(60);
 constexpr size_t kRemoveBatch = 4096;
-constexpr size_t kMaxDuidBytes = 130;
-constexpr size_t kMaxHwAddrBytes = 20;
 
 using ExpiryKey = std::pair<int64_t, IPv6Address>;
 // Candidates by a 32-bit hash of the key; callers compare the lease itself.
@@ -53,41 +52,7 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
-// Leases the store refuses: the lease file could not represent them, or would read them back as
-// something else (a deletion, a malformed row).
-void validate(const Lease6& lease) {
-  auto refuse = [&](const std::string& why) {
-    throw Error("lease " + lease.address.toString() + ": " + why);
-  };
-  if (lease.address.isZero()) {
-    throw Error("lease address :: is not valid");
-  }
-  if (lease.valid_lifetime == 0) {
-    refuse("valid lifetime 0 is not allowed (it marks a deleted lease in lease files)");
-  }
-  if (static_cast<uint32_t>(lease.type) > kMaxLease6Type) {
-    refuse("unknown lease type " + std::to_string(static_cast<uint32_t>(lease.type)));
-  }
-  if (lease.prefix_len == 0 || lease.prefix_len > 128) {
-    refuse("prefix length " + std::to_string(lease.prefix_len) + " is not in 1..128");
-  }
-  if (lease.duid.empty() || lease.duid.bytes.size() > kMaxDuidBytes) {
-    refuse("a DUID of 1 to 130 bytes is required (got " + std::to_string(lease.duid.bytes.size()) +
-           ")");
-  }
-  if (lease.hwaddr.bytes.size() > kMaxHwAddrBytes) {
-    refuse("hardware address longer than 20 bytes");
-  }
-  if (lease.hostname.size() > 0xffff) {
-    refuse("hostname longer than 65535 bytes");
-  }
-  if (static_cast<uint32_t>(lease.state) > kMaxLeaseState) {
-    refuse("unknown state " + std::to_string(static_cast<uint32_t>(lease.state)));
-  }
-  if (!lease.user_context.empty() && !detail::looksLikeJsonMap(lease.user_context)) {
-    refuse("user context must be a JSON map");
-  }
-}
+void validate(const Lease6& lease) { detail::checkStorable6(lease, 0xffff, "hostname longer than 65535 bytes"); }
 
 }  // namespace
 

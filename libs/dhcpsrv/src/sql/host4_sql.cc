@@ -158,19 +158,6 @@ Host4 fromResult(const HostRow& row) {
   return h;
 }
 
-const Host4Sql& host4Sql(db::Backend backend) {
-  static const Host4Sql sqlite = build(db::Backend::kSqlite);
-  static const Host4Sql postgresql = build(db::Backend::kPostgresql);
-  static const Host4Sql mysql = build(db::Backend::kMysql);
-  switch (backend) {
-    case db::Backend::kSqlite:
-      return sqlite;
-    case db::Backend::kPostgresql:
-      return postgresql;
-    case db::Backend::kMysql:
-      return mysql;
-  }
-  return sqlite;
-}
+const Host4Sql& host4Sql(db::Backend backend) { return perBackend<build>(backend); }
 
 }  // namespace takahe::dhcpsrv::sql

@@ -26,30 +26,11 @@ Lease4Sql build(db::Backend b) {
   s.get = select + "WHERE address = :address";
   s.by_hwaddr = select + "WHERE hwaddr = " + binParam(b, "hwaddr") + " ORDER BY address";
   s.by_client_id = select + "WHERE client_id = " + binParam(b, "client_id") + " ORDER BY address";
-  // Case-insensitive candidates; the store keeps only ASCII case-insensitive matches, as
-  // memfile does. SQLite's NOCASE is exactly ASCII folding; lower() folds at least ASCII.
-  switch (b) {
-    case db::Backend::kSqlite:
-      s.by_hostname = select + "WHERE hostname = :hostname COLLATE NOCASE ORDER BY address";
-      break;
-    case db::Backend::kPostgresql:
-      s.by_hostname = select + "WHERE lower(hostname) = lower(:hostname) ORDER BY address";
-      break;
-    case db::Backend::kMysql:
-      // The column's collation (utf8mb4's default, utf8mb4_general_ci) is case-insensitive,
-      // so the plain comparison is, and lease4_hostname serves it.
-      s.by_hostname = select + "WHERE hostname = :hostname ORDER BY address";
-      break;
-  }
+  s.by_hostname = select + "WHERE " + hostnameMatch(b) + " ORDER BY address";
   s.by_subnet = select + "WHERE subnet_id = :subnet_id ORDER BY address";
   s.all = select + "ORDER BY address";
   s.page = select + "WHERE address > :after ORDER BY address LIMIT :limit";
-  // Not reclaimed (states other than 2; stored states are 0-4), not infinite, expired. The
-  // state list, unlike "state <> 2", gives lease4_expire (state, expire) one range per state on
-  // every backend; PostgreSQL would otherwise scan the table.
-  s.expired = select +
-              "WHERE state IN (0, 1, 3, 4) AND valid_lifetime <> 4294967295 AND expire < :now"
-              " ORDER BY expire, address LIMIT :limit";
+  s.expired = select + kExpiredClause;
   s.insert =
       "INSERT INTO lease4 (address, hwaddr, client_id, valid_lifetime, expire, subnet_id,"
       " fqdn_fwd, fqdn_rev, hostname, state, user_context, pool_id) VALUES (:address, " +
@@ -76,13 +57,6 @@ Lease4Sql build(db::Backend b) {
 }
 
 }  // namespace
-
-std::string blobParam(db::Backend backend, const Bytes& bytes) {
-  if (backend == db::Backend::kSqlite) {
-    return std::string(bytes.begin(), bytes.end());
-  }
-  return toHex(bytes, '\0');
-}
 
 void toParams(db::Backend backend, const Lease4& lease, LeaseRow& row) {
   row.address = lease.address.toUint();
@@ -135,19 +109,6 @@ Lease4 fromResult(const LeaseRow& row) {
   return l;
 }
 
-const Lease4Sql& lease4Sql(db::Backend backend) {
-  static const Lease4Sql sqlite = build(db::Backend::kSqlite);
-  static const Lease4Sql postgresql = build(db::Backend::kPostgresql);
-  static const Lease4Sql mysql = build(db::Backend::kMysql);
-  switch (backend) {
-    case db::Backend::kSqlite:
-      return sqlite;
-    case db::Backend::kPostgresql:
-      return postgresql;
-    case db::Backend::kMysql:
-      return mysql;
-  }
-  return sqlite;
-}
+const Lease4Sql& lease4Sql(db::Backend backend) { return perBackend<build>(backend); }
 
 }  // namespace takahe::dhcpsrv::sql

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "sql_text.h"
 #include "takahe/db/db_config.h"
 #include "takahe/dhcpsrv/lease.h"
 
@@ -30,8 +31,6 @@ struct LeaseRow {
 
 /// Fills `row` with `lease` as a statement parameter for `backend`.
 void toParams(db::Backend backend, const Lease4& lease, LeaseRow& row);
-/// Encodes bytes as a binary parameter for `backend` (raw for SQLite, hex otherwise).
-std::string blobParam(db::Backend backend, const Bytes& bytes);
 /// The lease a result row describes; throws db::DbError when a column is out of range.
 Lease4 fromResult(const LeaseRow& row);
 

@@ -122,7 +122,7 @@ struct PreparedHost4 {
     insert.exchange(soci::use(in.server_hostname));
     insert.exchange(soci::use(in.boot_file_name));
     insert.exchange(soci::use(in.option_data));
-    finish(insert, q.insert);
+    prepareStatement(insert, q.insert);
 
     auto key = [&](soci::statement& st) {
       st.exchange(soci::use(b.id_type));
@@ -162,27 +162,21 @@ struct PreparedHost4 {
     select(all, b, [] {}, q.all);
 
     key(remove);
-    finish(remove, q.remove);
+    prepareStatement(remove, q.remove);
     address_key(remove_by_address);
-    finish(remove_by_address, q.remove_by_address);
+    prepareStatement(remove_by_address, q.remove_by_address);
 
     count.exchange(soci::into(b.count));
-    finish(count, q.count);
+    prepareStatement(count, q.count);
     count_subnet.exchange(soci::into(b.count));
     count_subnet.exchange(soci::use(b.subnet_id));
-    finish(count_subnet, q.count_subnet);
+    prepareStatement(count_subnet, q.count_subnet);
   }
 
   soci::statement insert, get, by_address, by_id, by_hostname, by_hostname_subnet, by_subnet,
       page, all, remove, remove_by_address, count, count_subnet;
 
  private:
-  static void finish(soci::statement& st, const std::string& text) {
-    st.alloc();
-    st.prepare(text);
-    st.define_and_bind();
-  }
-
   template <typename BindParams>
   static void select(soci::statement& st, Buffers& b, BindParams&& bind_params,
                      const std::string& text) {
@@ -197,7 +191,7 @@ struct PreparedHost4 {
     st.exchange(soci::into(r.boot_file_name));
     st.exchange(soci::into(r.option_data));
     bind_params();
-    finish(st, text);
+    prepareStatement(st, text);
   }
 };
 
@@ -205,67 +199,27 @@ struct PreparedHost4 {
 
 using sql::PreparedHost4;
 
-struct SqlHostStore4::Impl {
-  explicit Impl(std::unique_ptr<db::Connection> c) : config(c->config()) {
+struct SqlHostStore4::Impl : sql::StoreSession<PreparedHost4> {
+  explicit Impl(std::unique_ptr<db::Connection> c) : StoreSession(c->config()) {
     open(std::move(c));
   }
 
   // Takes `c` over, checks the schema, prepares the statements and counts the rows; throws
   // db::DbError.
   void open(std::unique_ptr<db::Connection> c) {
-    prepared.reset();
-    conn = std::move(c);
-    lost = false;
-    db::checkSchema(*conn);
-    try {
-      prepared =
-          std::make_unique<PreparedHost4>(conn->session(), sql::host4Sql(config.backend), buf);
-    } catch (const db::DbError&) {
-      throw;
-    } catch (const std::exception& e) {
-      conn->rethrow(e, "preparing the hosts4 statements");
-    }
+    sql::openSession<PreparedHost4>(*this, std::move(c), sql::host4Sql(config.backend), "hosts4");
     recount();
   }
 
-  // Runs `f` (statements on `prepared`) turning every failure into db::DbError; a lost
-  // connection makes the store refuse further calls until reconnect().
+  // Runs `f` (statements on `prepared`): see sql::runOnSession.
   template <typename F>
   auto run(const std::string& doing, F&& f) -> decltype(f()) {
-    if (!prepared || lost) {
-      throw db::DbError("the host database (" + db::describe(config) +
-                            ") is not connected: the connection was lost",
-                        true);
-    }
-    try {
-      return f();
-    } catch (const db::DbError& e) {
-      lost = lost || e.connectionLost();
-      throw;
-    } catch (const std::exception& e) {
-      try {
-        conn->rethrow(e, doing);
-      } catch (const db::DbError& d) {
-        lost = lost || d.connectionLost();
-        throw;
-      }
-    }
+    return sql::runOnSession(*this, "host", [&] { return doing; }, std::forward<F>(f));
   }
 
-  // Executes a select bound to buf.out and collects its rows, always running it to its end
-  // (a SQLite statement left on a row would pin its read snapshot; see sql_lease_store.cc).
+  // Executes a select bound to buf.out and collects its reservations.
   std::vector<Host4> rows(soci::statement& st) {
-    std::vector<HostRow> raw;
-    st.execute();
-    while (st.fetch()) {
-      raw.push_back(buf.out);
-    }
-    std::vector<Host4> out;
-    out.reserve(raw.size());
-    for (const HostRow& r : raw) {
-      out.push_back(sql::fromResult(r));
-    }
-    return out;
+    return sql::fetchAll(st, buf.out, [](const HostRow& r) { return sql::fromResult(r); });
   }
 
   std::optional<Host4> one(soci::statement& st) {
@@ -336,17 +290,9 @@ struct SqlHostStore4::Impl {
     }
   }
 
-  db::DbConfig config;
-  std::mutex mutex;  // one session: calls are serialised
-  std::unique_ptr<db::Connection> conn;
-  PreparedHost4::Buffers buf;
-  std::unique_ptr<PreparedHost4> prepared;  // destroyed before `conn`
-  bool lost = false;
   // size(): the last count (own writes applied) and when the table was last counted.
   std::atomic<size_t> count{0};
   std::atomic<int64_t> count_checked_ms{0};
-
-  ~Impl() { prepared.reset(); }
 };
 
 SqlHostStore4::SqlHostStore4(const db::DbConfig& config)

@@ -2,7 +2,6 @@
 
 #include <soci/soci.h>
 
-#include <limits>
 #include <mutex>
 
 #include "store_session.h"
@@ -15,13 +14,6 @@ namespace takahe::dhcpsrv {
 using sql::LeaseRow;
 
 namespace {
-
-// LIMIT standing for "no limit" (accepted by every backend's LIMIT).
-constexpr long long kNoLimit = std::numeric_limits<long long>::max() / 2;
-
-long long limitOf(size_t n) {
-  return n == 0 || n > static_cast<size_t>(kNoLimit) ? kNoLimit : static_cast<long long>(n);
-}
 
 // Refused as memfile refuses them (valid lifetime 0 is fine here: it only marks deletions in
 // lease files).
@@ -71,63 +63,34 @@ struct PreparedLease4 {
         wipe(s),
         count(s),
         count_by_subnet(s) {
-    select(
-        get, b, [&] { get.exchange(soci::use(b.address)); }, q.get);
-    select(
-        by_hwaddr, b, [&] { by_hwaddr.exchange(soci::use(b.hwaddr)); }, q.by_hwaddr);
-    select(
-        by_client_id, b, [&] { by_client_id.exchange(soci::use(b.client_id)); }, q.by_client_id);
-    select(
-        by_hostname, b, [&] { by_hostname.exchange(soci::use(b.hostname)); }, q.by_hostname);
-    select(
-        by_subnet, b, [&] { by_subnet.exchange(soci::use(b.subnet_id)); }, q.by_subnet);
-    select(
-        all, b, [] {}, q.all);
-    select(
-        page, b,
-        [&] {
-          page.exchange(soci::use(b.after));
-          page.exchange(soci::use(b.limit));
-        },
-        q.page);
-    select(
-        expired, b,
-        [&] {
-          expired.exchange(soci::use(b.now));
-          expired.exchange(soci::use(b.limit));
-        },
-        q.expired);
+    select(get, b, q.get, soci::use(b.address));
+    select(by_hwaddr, b, q.by_hwaddr, soci::use(b.hwaddr));
+    select(by_client_id, b, q.by_client_id, soci::use(b.client_id));
+    select(by_hostname, b, q.by_hostname, soci::use(b.hostname));
+    select(by_subnet, b, q.by_subnet, soci::use(b.subnet_id));
+    select(all, b, q.all);
+    select(page, b, q.page, soci::use(b.after), soci::use(b.limit));
+    select(expired, b, q.expired, soci::use(b.now), soci::use(b.limit));
 
     LeaseRow& in = b.in;
     insert.exchange(soci::use(in.address));
     bindSet(insert, in);
-    finish(insert, q.insert);
+    prepareStatement(insert, q.insert);
 
     bindSet(update, in);
-    update.exchange(soci::use(in.address));
-    finish(update, q.update);
+    prepareStatement(update, q.update, soci::use(in.address));
 
     bindSet(update_if, in);
-    update_if.exchange(soci::use(in.address));
-    update_if.exchange(soci::use(b.expected_hwaddr));
-    update_if.exchange(soci::use(b.expected_client_id));
-    update_if.exchange(soci::use(b.expected_expire));
-    update_if.exchange(soci::use(b.expected_state));
-    finish(update_if, q.update_if);
+    prepareStatement(update_if, q.update_if, soci::use(in.address),
+                     soci::use(b.expected_hwaddr), soci::use(b.expected_client_id),
+                     soci::use(b.expected_expire), soci::use(b.expected_state));
 
-    remove.exchange(soci::use(b.address));
-    finish(remove, q.remove);
-    remove_reclaimed.exchange(soci::use(b.cutoff));
-    finish(remove_reclaimed, q.remove_reclaimed);
-    wipe.exchange(soci::use(b.subnet_id));
-    finish(wipe, q.wipe);
-
-    count.exchange(soci::into(b.count));
-    finish(count, q.count);
-    count_by_subnet.exchange(soci::into(b.count_subnet));
-    count_by_subnet.exchange(soci::into(b.count_state));
-    count_by_subnet.exchange(soci::into(b.count));
-    finish(count_by_subnet, q.count_by_subnet);
+    prepareStatement(remove, q.remove, soci::use(b.address));
+    prepareStatement(remove_reclaimed, q.remove_reclaimed, soci::use(b.cutoff));
+    prepareStatement(wipe, q.wipe, soci::use(b.subnet_id));
+    prepareStatement(count, q.count, soci::into(b.count));
+    prepareStatement(count_by_subnet, q.count_by_subnet, soci::into(b.count_subnet),
+                     soci::into(b.count_state), soci::into(b.count));
   }
 
   soci::statement get, by_hwaddr, by_client_id, by_hostname, by_subnet, all, page, expired;
@@ -135,12 +98,6 @@ struct PreparedLease4 {
   soci::statement count, count_by_subnet;
 
  private:
-  static void finish(soci::statement& st, const std::string& text) {
-    st.alloc();
-    st.prepare(text);
-    st.define_and_bind();
-  }
-
   // The lease columns after the address, in the order of Lease4Sql's SET lists and VALUES.
   static void bindSet(soci::statement& st, LeaseRow& r) {
     st.exchange(soci::use(r.hwaddr));
@@ -156,9 +113,10 @@ struct PreparedLease4 {
     st.exchange(soci::use(r.pool_id));
   }
 
-  template <typename BindParams>
-  static void select(soci::statement& st, Buffers& b, BindParams&& bind_params,
-                     const std::string& text) {
+  // A select of every column into b.out, with `params` bound in order.
+  template <typename... Params>
+  static void select(soci::statement& st, Buffers& b, const std::string& text,
+                     Params&&... params) {
     LeaseRow& r = b.out;
     st.exchange(soci::into(r.address));
     st.exchange(soci::into(r.hwaddr));
@@ -172,8 +130,7 @@ struct PreparedLease4 {
     st.exchange(soci::into(r.state));
     st.exchange(soci::into(r.user_context));
     st.exchange(soci::into(r.pool_id));
-    bind_params();
-    finish(st, text);
+    prepareStatement(st, text, std::forward<Params>(params)...);
   }
 };
 
@@ -181,91 +138,35 @@ struct PreparedLease4 {
 
 using sql::PreparedLease4;
 
-struct SqlLeaseStore4::Impl {
-  explicit Impl(std::unique_ptr<db::Connection> c) : config(c->config()) { open(std::move(c)); }
+struct SqlLeaseStore4::Impl : sql::StoreSession<PreparedLease4> {
+  explicit Impl(std::unique_ptr<db::Connection> c) : StoreSession(c->config()) {
+    open(std::move(c));
+  }
   // Not connected yet: every call fails as after a lost connection until reconnect().
-  explicit Impl(const db::DbConfig& c) : config(c), lost(true) {}
+  explicit Impl(const db::DbConfig& c) : StoreSession(c, false) {}
 
   // Takes `c` over, checks the schema and prepares the statements; throws db::DbError.
   void open(std::unique_ptr<db::Connection> c) {
-    prepared.reset();
-    conn = std::move(c);
-    lost = false;
-    db::checkSchema(*conn);
-    try {
-      prepared =
-          std::make_unique<PreparedLease4>(conn->session(), sql::lease4Sql(config.backend), buf);
-    } catch (const db::DbError&) {
-      throw;
-    } catch (const std::exception& e) {
-      conn->rethrow(e, "preparing the lease4 statements");
-    }
+    sql::openSession<PreparedLease4>(*this, std::move(c), sql::lease4Sql(config.backend),
+                                     "lease4");
   }
 
-  // Runs `f` (statements on `prepared`) turning every failure into db::DbError; a lost
-  // connection makes the store refuse further calls until reconnect().
+  // Runs `f` (statements on `prepared`): see sql::runOnSession.
   template <typename F>
   auto run(const char* doing, uint32_t address, F&& f) -> decltype(f()) {
-    if (!prepared || lost) {
-      throw db::DbError("the lease database (" + db::describe(config) +
-                            ") is not connected: the connection was lost",
-                        true);
-    }
-    try {
-      return f();
-    } catch (const db::DbError& e) {
-      lost = lost || e.connectionLost();
-      throw;
-    } catch (const std::exception& e) {
-      std::string what = doing;
-      if (address != 0) {
-        what += " " + IPv4Address(address).toString();
-      }
-      try {
-        conn->rethrow(e, what);
-      } catch (const db::DbError& d) {
-        lost = lost || d.connectionLost();
-        throw;
-      }
-    }
+    auto what = [&] {
+      return address == 0 ? std::string(doing)
+                          : std::string(doing) + " " + IPv4Address(address).toString();
+    };
+    return sql::runOnSession(*this, "lease", what, std::forward<F>(f));
   }
 
-  // Executes a select bound to buf.out and collects its rows. The statement is always run to
-  // its end: a SQLite statement left on a row keeps its read transaction open, so the session
-  // would go on reading an old snapshot and fail to write (SQLITE_BUSY) once another
-  // connection has written.
+  // Executes a select bound to buf.out and collects its leases.
   std::vector<Lease4> rows(soci::statement& st) {
-    std::vector<LeaseRow> raw;
-    st.execute();
-    while (st.fetch()) {
-      raw.push_back(buf.out);
-    }
-    std::vector<Lease4> out;
-    out.reserve(raw.size());
-    for (const LeaseRow& r : raw) {
-      out.push_back(sql::fromResult(r));
-    }
-    return out;
+    return sql::fetchAll(st, buf.out, [](const LeaseRow& r) { return sql::fromResult(r); });
   }
 
-  // Executes a select of at most one row; false when there is none. Runs it to its end too.
-  bool one(soci::statement& st) {
-    if (!st.execute(true)) {
-      return false;
-    }
-    while (st.fetch()) {
-    }
-    return true;
-  }
-
-  db::DbConfig config;
-  std::mutex mutex;  // one session: calls are serialised (a pool of sessions could lift this)
-  std::unique_ptr<db::Connection> conn;
-  PreparedLease4::Buffers buf;
-  std::unique_ptr<PreparedLease4> prepared;  // destroyed before `conn`
-  bool lost = false;
-
-  ~Impl() { prepared.reset(); }
+  bool one(soci::statement& st) { return sql::fetchOne(st); }
 };
 
 SqlLeaseStore4::SqlLeaseStore4(const db::DbConfig& config)
@@ -371,27 +272,6 @@ std::vector<Lease4> SqlLeaseStore4::getByClientId(const ClientId& client_id) con
                     [&] { return impl_->rows(impl_->prepared->by_client_id); });
 }
 
-namespace {
-bool equalsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') {
-      x = static_cast<char>(x - 'A' + 'a');
-    }
-    if (y >= 'A' && y <= 'Z') {
-      y = static_cast<char>(y - 'A' + 'a');
-    }
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
-}  // namespace
-
 std::vector<Lease4> SqlLeaseStore4::getByHostname(std::string_view hostname) const {
   if (hostname.empty()) {
     return {};
@@ -403,7 +283,7 @@ std::vector<Lease4> SqlLeaseStore4::getByHostname(std::string_view hostname) con
   // The database folds case more widely than ASCII (lower() of a UTF-8 text): keep exactly
   // what memfile returns.
   std::erase_if(candidates,
-                [&](const Lease4& l) { return !equalsIgnoreAsciiCase(l.hostname, hostname); });
+                [&](const Lease4& l) { return !sql::equalsIgnoreAsciiCase(l.hostname, hostname); });
   return candidates;
 }
 
@@ -425,7 +305,7 @@ std::vector<Lease4> SqlLeaseStore4::getPage(IPv4Address after, size_t limit) con
   }
   std::lock_guard lock(impl_->mutex);
   impl_->buf.after = after.toUint();
-  impl_->buf.limit = limitOf(limit);
+  impl_->buf.limit = sql::limitOf(limit);
   return impl_->run("reading a page of leases after", after.toUint(),
                     [&] { return impl_->rows(impl_->prepared->page); });
 }
@@ -433,7 +313,7 @@ std::vector<Lease4> SqlLeaseStore4::getPage(IPv4Address after, size_t limit) con
 std::vector<Lease4> SqlLeaseStore4::getExpired(int64_t now, size_t max) const {
   std::lock_guard lock(impl_->mutex);
   impl_->buf.now = now;
-  impl_->buf.limit = limitOf(max);
+  impl_->buf.limit = sql::limitOf(max);
   return impl_->run("reading expired leases", 0,
                     [&] { return impl_->rows(impl_->prepared->expired); });
 }

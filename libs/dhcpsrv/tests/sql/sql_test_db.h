@@ -13,6 +13,7 @@
 #include "takahe/db/db_config.h"
 #include "takahe/db/schema.h"
 #include "takahe/dhcpsrv/sql_lease_store.h"
+#include "takahe/dhcpsrv/sql_lease_store6.h"
 #include "test_support.h"
 
 namespace takahe::dhcpsrv::test {
@@ -57,7 +58,7 @@ inline db::DbConfig testDbConfig(db::Backend backend, const char* port_variable,
 
 /// Removes every table of the Takahe schema (the server databases are shared by the tests).
 inline void dropSchema(db::Connection& c) {
-  for (const char* table : {"lease4", "hosts4", "schema_version"}) {
+  for (const char* table : {"lease6", "lease4", "hosts4", "schema_version"}) {
     c.execute(std::string("DROP TABLE IF EXISTS ") + table);
   }
 }
@@ -71,6 +72,10 @@ struct TestDb {
   }
   /// A new store on its own connection.
   std::unique_ptr<SqlLeaseStore4> store() const { return std::make_unique<SqlLeaseStore4>(config); }
+  /// A new DHCPv6 lease store on its own connection.
+  std::unique_ptr<SqlLeaseStore6> store6() const {
+    return std::make_unique<SqlLeaseStore6>(config);
+  }
   /// Another connection, for looking at or changing the database beside the store.
   std::unique_ptr<db::Connection> connect() const {
     return std::make_unique<db::Connection>(config);

@@ -31,7 +31,7 @@ void initSchema(Connection& c, SchemaVersion version = currentSchemaVersion());
 SchemaVersion upgradeSchema(Connection& c);
 
 /// Throws DbError unless the database's major version equals this build's ("schema version 1.0
-/// found, this server needs 2.x: run takahe-admin db-upgrade").
+/// found, this server needs 3.x: run takahe-admin db-upgrade").
 void checkSchema(Connection& c);
 
 }  // namespace takahe::db
