@@ -12,12 +12,73 @@
 #include <memory>
 #include <string>
 
+#include "takahe/db/connection.h"
+#include "takahe/dhcpsrv/data_paths.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
 #include "takahe/log/logger.h"
 #include "takahe/process/server_frame.h"
 #include "takahe/util/time.h"
 
 namespace takahe::daemon {
+
+struct LeaseStoreMessages {
+  const log::MessageId* db_opened;      // %1 database, %2 leases there
+  const log::MessageId* db_start_retry;  // %1 database, %2 why
+  const log::MessageId* load_warning;    // %1 file:line: reason
+  const log::MessageId* loaded;          // %1 file, %2 leases
+};
+
+/// Opens the lease store `cfg` names: `SqlStore` on its database (with retry-on-startup, a
+/// database not reachable yet gives an unconnected store that recovery reconnects; wrong
+/// credentials or names still throw), else `MemfileStore` on its file (default `default_file`
+/// in the data directory), loaded, with the load's warnings logged.
+template <class Base, class SqlStore, class MemfileStore, class Config>
+std::unique_ptr<Base> openLeaseStoreOf(const Config& cfg, const std::string& default_file,
+                                       const std::string& config_file, const log::Logger& logger,
+                                       const LeaseStoreMessages& msgs) {
+  if (const auto& sql = cfg.lease_database.sql) {
+    try {
+      auto store = std::make_unique<SqlStore>(*sql);
+      TAKAHE_LOG(logger, *msgs.db_opened, db::describe(*sql), store->size());
+      return store;
+    } catch (const db::DbError& e) {
+      if (!sql->retry_on_startup || !e.connectionLost()) throw;
+      TAKAHE_LOG(logger, *msgs.db_start_retry, db::describe(*sql), e.what());
+      return SqlStore::unconnected(*sql);
+    }
+  }
+  dhcpsrv::MemfileConfig mc = dhcpsrv::memfileConfig(cfg.lease_database, default_file, config_file);
+  auto fresh = std::make_unique<MemfileStore>(mc);
+  const auto& report = fresh->loadReport();
+  for (const auto& issue : report.issues) {
+    TAKAHE_LOG(logger, *msgs.load_warning, issue.file + ":" + std::to_string(issue.line) + ": " + issue.reason);
+  }
+  for (const auto& note : report.notes) TAKAHE_LOG(logger, *msgs.load_warning, note);
+  TAKAHE_LOG(logger, *msgs.loaded, mc.persist ? mc.path : std::string("(memory only)"), fresh->size());
+  return fresh;
+}
+
+/// Whether the running `store` is the one `cfg` names (same database, or same file and
+/// settings); the memfile settings compared are those a reload cannot change in place.
+template <class SqlStore, class MemfileStore, class Base, class Config>
+bool leaseStoreIs(const Base* store, const Config& cfg, const std::string& default_file) {
+  if (const auto* sql = dynamic_cast<const SqlStore*>(store)) {
+    return cfg.lease_database.sql && sql->config() == *cfg.lease_database.sql;
+  }
+  const auto* m = dynamic_cast<const MemfileStore*>(store);
+  if (!m || cfg.lease_database.sql) return false;
+  const auto& c = m->config();
+  return c.path == dhcpsrv::leaseFilePath(cfg.lease_database, default_file) && c.persist == cfg.lease_database.persist &&
+         c.max_row_errors == cfg.lease_database.max_row_errors;
+}
+
+/// Whether `store` is a memfile store on the file `cfg` names (its lock must be let go before
+/// the file is opened again).
+template <class MemfileStore, class Base, class Config>
+bool sameLeaseFileOf(const Base* store, const Config& cfg, const std::string& default_file) {
+  const auto* m = dynamic_cast<const MemfileStore*>(store);
+  return m && !cfg.lease_database.sql && m->config().path == dhcpsrv::leaseFilePath(cfg.lease_database, default_file);
+}
 
 /// Replaces `store` (and the processor built on it) with the one `cfg` names. A store on the
 /// same file must let go of it (its lock) first, and comes back with `previous` settings when

@@ -56,8 +56,9 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
                                          [this] { return ports(); },
                                          [this](std::function<void()> fn) { frame.post(std::move(fn)); },
                                          [this](const std::string& why) { db_recovery.lost(why); }}};
-  DbRecovery db_recovery{network, logger,
-                         DbRecovery::Hooks{[this](std::string& error) { return reconnectStore(error); },
+  daemon::DbRecovery db_recovery{network, logger,
+                                 {&DHCP4_DB_LOST, &DHCP4_DB_RECONNECTED, &DHCP4_DB_RECONNECT_FAILED, &DHCP4_DB_GIVE_UP},
+                                 daemon::DbRecovery::Hooks{[this](std::string& error) { return reconnectStore(error); },
                                            [this](uint32_t ms, std::function<void()> fn) {
                                              frame.runAfter(std::chrono::milliseconds(ms), std::move(fn));
                                            },

@@ -24,6 +24,12 @@ inline constexpr MessageId DHCP6_OPEN_SOCKET_FAIL{"DHCP6_OPEN_SOCKET_FAIL", Seve
 inline constexpr MessageId DHCP6_NO_SOCKETS{"DHCP6_NO_SOCKETS", Severity::kWarn, "no interface is configured for DHCPv6 service: the server receives nothing (set interfaces-config.interfaces)"};
 inline constexpr MessageId DHCP6_LEASES_LOADED{"DHCP6_LEASES_LOADED", Severity::kInfo, "lease file %1: %2 lease(s) loaded"};
 inline constexpr MessageId DHCP6_LEASE_LOAD_WARNING{"DHCP6_LEASE_LOAD_WARNING", Severity::kWarn, "lease file: %1"};
+inline constexpr MessageId DHCP6_LEASE_DB_OPENED{"DHCP6_LEASE_DB_OPENED", Severity::kInfo, "leases are stored in the %1: %2 lease(s) there now"};
+inline constexpr MessageId DHCP6_DB_START_RETRY{"DHCP6_DB_START_RETRY", Severity::kWarn, "the %1 is not reachable at start-up (%2); starting anyway and reconnecting (retry-on-startup)"};
+inline constexpr MessageId DHCP6_DB_LOST{"DHCP6_DB_LOST", Severity::kError, "lost the connection to the %1: %2; recovering per on-fail"};
+inline constexpr MessageId DHCP6_DB_RECONNECTED{"DHCP6_DB_RECONNECTED", Severity::kInfo, "reconnected to the %1 after %2 attempt(s); service resumes"};
+inline constexpr MessageId DHCP6_DB_RECONNECT_FAILED{"DHCP6_DB_RECONNECT_FAILED", Severity::kWarn, "database reconnect attempt %1 of %2 failed: %3"};
+inline constexpr MessageId DHCP6_DB_GIVE_UP{"DHCP6_DB_GIVE_UP", Severity::kFatal, "the %1 did not come back after %2 attempt(s) (max-reconnect-tries); exiting"};
 inline constexpr MessageId DHCP6_LEASE_STORE_LOST{"DHCP6_LEASE_STORE_LOST", Severity::kFatal, "the lease file can no longer be opened after a failed reconfiguration: %1; exiting"};
 inline constexpr MessageId DHCP6_SERVERID{"DHCP6_SERVERID", Severity::kInfo, "server DUID %1 (kept in %2)"};
 inline constexpr MessageId DHCP6_HOOKS_LOAD_FAIL{"DHCP6_HOOKS_LOAD_FAIL", Severity::kError, "hook libraries could not be loaded: %1"};

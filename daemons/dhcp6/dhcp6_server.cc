@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 
+#include "db_recovery.h"
 #include "dhcp6_messages.h"
 #include "hooks6.h"
 #include "lease_work.h"
@@ -16,6 +17,8 @@
 #include "takahe/dhcpsrv/config_parser6.h"
 #include "takahe/dhcpsrv/data_paths.h"
 #include "takahe/dhcpsrv/memfile_lease_store6.h"
+#include "takahe/dhcpsrv/sql_lease_store6.h"
+#include "takahe/db/connection.h"
 #include "takahe/dhcpsrv/server_services6.h"
 #include "takahe/hooks/hooks_manager.h"
 #include "takahe/log/config.h"
@@ -58,13 +61,6 @@ bool sameBlock(const dhcpsrv::SrvConfig6& a, const dhcpsrv::SrvConfig6& b, std::
 
 }  // namespace
 
-void checkSupported(const dhcpsrv::SrvConfig6& cfg) {
-  if (cfg.lease_database.sql) {
-    throw Error("Dhcp6/lease-database: takahe-dhcp6 keeps DHCPv6 leases in memfile only for now; "
-                "set \"type\": \"memfile\"");
-  }
-}
-
 std::string buildReport6() {
   return std::string("takahe-dhcp6 ") + TAKAHE_VERSION + "\ncompiler: " + __VERSION__ +
          "\nC++ standard: " + std::to_string(__cplusplus) + "\nlease backends: memfile\n" +
@@ -83,42 +79,59 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
 
   SrvConfig6Ptr config;
   stats::StatsStore stats_store;
-  std::unique_ptr<dhcpsrv::MemfileLeaseStore6> store;
+  std::unique_ptr<dhcpsrv::LeaseStore6> store;
   std::unique_ptr<Processor6> processor_;
   Hooks6 hooks;
   SocketSet6 sockets;
   PacketPath6 packets{PacketPath6::Context{processor_, hooks, config, frame.network(), stats_store, logger,
                                            opts.client_port,
                                            [this](std::function<void()> fn) { frame.post(std::move(fn)); },
-                                           &sockets}};
+                                           &sockets,
+                                           [this](const std::string& why) { db_recovery.lost(why); }}};
+  daemon::DbRecovery db_recovery{frame.network(), logger,
+                                 {&DHCP6_DB_LOST, &DHCP6_DB_RECONNECTED, &DHCP6_DB_RECONNECT_FAILED, &DHCP6_DB_GIVE_UP},
+                                 daemon::DbRecovery::Hooks{[this](std::string& error) { return reconnectStore(error); },
+                                                           [this](uint32_t ms, std::function<void()> fn) {
+                                                             frame.runAfter(std::chrono::milliseconds(ms), std::move(fn));
+                                                           },
+                                                           [this](int code) { frame.stop(code); },
+                                                           [this] {
+                                                             // Statistics count the leases again.
+                                                             if (processor_ && config) processor_->configure(*config);
+                                                           }}};
   dhcpsrv::ServerServices6 services;
   daemon::LeaseTimers<dhcpsrv::SrvConfig6, Processor6, dhcpsrv::MemfileLeaseStore6> timers{
       frame, logger, {&DHCP6_RECLAIMED, &DHCP6_RECLAIM_INCOMPLETE, &DHCP6_PROCESS_FAIL, &DHCP6_LFC_START, &DHCP6_LFC_FAIL},
-      {[this] { return processor_.get(); }, [this] { return config.get(); }, [this] { return store.get(); }, {}}};
+      {[this] { return processor_.get(); }, [this] { return config.get(); }, [this] { return memfile(); },
+       [this](const std::exception& e) { noteDbFailure(e); }}};
   Duid server_duid;
   std::vector<net::Datagram6> batch;
 
   // --- stores and identity ------------------------------------------------------------------
 
-  std::unique_ptr<dhcpsrv::MemfileLeaseStore6> openStore(const dhcpsrv::SrvConfig6& cfg) {
-    checkSupported(cfg);
-    auto mc = dhcpsrv::memfileConfig(cfg.lease_database, kDefaultLeaseFile, opts.config_file);
-    auto fresh = std::make_unique<dhcpsrv::MemfileLeaseStore6>(mc);
-    const auto& report = fresh->loadReport();
-    for (const auto& issue : report.issues) {
-      TAKAHE_LOG(logger, DHCP6_LEASE_LOAD_WARNING, issue.file + ":" + std::to_string(issue.line) + ": " + issue.reason);
-    }
-    for (const auto& note : report.notes) TAKAHE_LOG(logger, DHCP6_LEASE_LOAD_WARNING, note);
-    TAKAHE_LOG(logger, DHCP6_LEASES_LOADED, mc.persist ? mc.path : std::string("(memory only)"), fresh->size());
-    return fresh;
+  std::unique_ptr<dhcpsrv::LeaseStore6> openStore(const dhcpsrv::SrvConfig6& cfg) {
+    return daemon::openLeaseStoreOf<dhcpsrv::LeaseStore6, dhcpsrv::SqlLeaseStore6, dhcpsrv::MemfileLeaseStore6>(
+        cfg, kDefaultLeaseFile, opts.config_file, logger,
+        {&DHCP6_LEASE_DB_OPENED, &DHCP6_DB_START_RETRY, &DHCP6_LEASE_LOAD_WARNING, &DHCP6_LEASES_LOADED});
   }
 
   bool storeMatches(const dhcpsrv::SrvConfig6& cfg) const {
-    if (!store || cfg.lease_database.sql) return false;
-    const auto& c = store->config();
-    return c.path == dhcpsrv::leaseFilePath(cfg.lease_database, kDefaultLeaseFile) &&
-           c.persist == cfg.lease_database.persist && c.max_row_errors == cfg.lease_database.max_row_errors &&
-           c.lfc_interval == cfg.lease_database.lfc_interval;
+    return daemon::leaseStoreIs<dhcpsrv::SqlLeaseStore6, dhcpsrv::MemfileLeaseStore6>(store.get(), cfg,
+                                                                                     kDefaultLeaseFile);
+  }
+
+  /// The memfile store, or nullptr when leases are in a database.
+  dhcpsrv::MemfileLeaseStore6* memfile() const { return dynamic_cast<dhcpsrv::MemfileLeaseStore6*>(store.get()); }
+  dhcpsrv::SqlLeaseStore6* sqlStore() const { return dynamic_cast<dhcpsrv::SqlLeaseStore6*>(store.get()); }
+
+  /// A lost database connection starts recovery (on-fail).
+  void noteDbFailure(const std::exception& e) {
+    if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost()) db_recovery.lost(e.what());
+  }
+
+  bool reconnectStore(std::string& error) {
+    auto* sql = sqlStore();
+    return !sql || sql->connected() || sql->reconnect(&error);
   }
 
   std::unique_ptr<Processor6> makeProcessor() {
@@ -130,9 +143,8 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
   }
 
   void replaceStore(const dhcpsrv::SrvConfig6& cfg, const SrvConfig6Ptr& previous) {
-    checkSupported(cfg);
-    bool same_file = store && store->config().path == dhcpsrv::leaseFilePath(cfg.lease_database, kDefaultLeaseFile);
-    daemon::swapLeaseStore<dhcpsrv::SrvConfig6, dhcpsrv::MemfileLeaseStore6, Processor6>(
+    bool same_file = daemon::sameLeaseFileOf<dhcpsrv::MemfileLeaseStore6>(store.get(), cfg, kDefaultLeaseFile);
+    daemon::swapLeaseStore<dhcpsrv::SrvConfig6, dhcpsrv::LeaseStore6, Processor6>(
         cfg, previous.get(), same_file, store, processor_,
         [this](const dhcpsrv::SrvConfig6& c) { return openStore(c); }, [this] { return makeProcessor(); }, frame,
         logger, DHCP6_LEASE_STORE_LOST);
@@ -209,18 +221,19 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
     bool hooks_changed = false;
     std::optional<Duid> fresh_duid;
     try {
-      checkSupported(*cfg);
       // The lease file and the server DUID come first, as in Kea: a server that cannot keep
       // its leases never listens.
       if (initial && !storeMatches(*cfg)) replaceStore(*cfg, previous);
-      if (initial || !sameBlock(*previous, *cfg, "server-id") || !sameBlock(*previous, *cfg, "data-directory")) {
-        fresh_duid = resolveDuid(*cfg);
-      }
       if (initial || !sameBlock(*previous, *cfg, "interfaces-config")) {
         sockets_changed = true;  // openSockets closes the old sockets before it can fail
         openSockets(*cfg);
       }
       hooks_changed = frame.stageConfig(*cfg, previous.get(), hooks.manager());
+      // Late, because a new DUID is written to its file at once: only the lease store change
+      // can still fail after it.
+      if (initial || !sameBlock(*previous, *cfg, "server-id") || !sameBlock(*previous, *cfg, "data-directory")) {
+        fresh_duid = resolveDuid(*cfg);
+      }
       if (!storeMatches(*cfg)) replaceStore(*cfg, previous);
     } catch (...) {
       frame.rollbackConfig(previous.get(), hooks.manager(), hooks_changed);
@@ -235,6 +248,7 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
     process::ServerFrame::applyStatisticDefaults(stats_store, cfg->statistic_default_sample_count,
                                                  cfg->statistic_default_sample_age);
     processor_->configure(*cfg);
+    if (cfg->lease_database.sql) db_recovery.configure(*cfg->lease_database.sql);
     config = std::move(cfg);
     frame.markReconfigured();
     frame.commitChannels();
@@ -285,7 +299,6 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
   const std::string& configFile() const override { return opts.config_file; }
   std::string testConfig(const cc::Value& arguments) override {
     auto cfg = dhcpsrv::parseDhcp6Config(arguments);
-    checkSupported(*cfg);
     hooks::HooksManager::validate(cfg->hooks_libraries, cfg->multi_threading.enabled, "Dhcp6/hooks-libraries");
     return std::to_string(cfg->subnets.size()) + " subnet(s)";
   }
@@ -314,6 +327,7 @@ void Dhcp6Server::start() {
   m.registerCommands();
   m.initHooks();
   m.applyConfig(cfg, true);
+  if (auto* sql = m.sqlStore(); sql && !sql->connected()) m.db_recovery.lost("not reachable at start-up");
   TAKAHE_LOG(m.logger, DHCP6_CONFIG_LOADED, m.opts.config_file, m.config->subnets.size());
   m.frame.waitSignals([this] { reload(); });
   TAKAHE_LOG(m.logger, DHCP6_STARTED, TAKAHE_VERSION, m.config->subnets.size());

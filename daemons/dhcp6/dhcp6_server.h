@@ -8,10 +8,6 @@
 #include <optional>
 #include <string>
 
-namespace takahe::dhcpsrv {
-struct SrvConfig6;
-}
-
 namespace takahe::dhcp6 {
 
 struct ServerOptions6 {
@@ -44,8 +40,5 @@ class Dhcp6Server {
 
 /// The build report printed by -W and `build-report`.
 std::string buildReport6();
-
-/// Throws when `cfg` asks for something takahe-dhcp6 cannot do yet (leases in SQL).
-void checkSupported(const dhcpsrv::SrvConfig6& cfg);
 
 }  // namespace takahe::dhcp6

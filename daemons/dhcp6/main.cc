@@ -20,7 +20,6 @@ process::ConfigCheck checkConfig(const std::string& file) {
       throw Error("Dhcp6/interfaces-config/interfaces: interface '" + spec.name + "' does not exist on this host");
     }
   }
-  dhcp6::checkSupported(*cfg);
   log::configure(cfg->loggers);  // outputs that cannot be opened make the file invalid here
   hooks::HooksManager::validate(cfg->hooks_libraries, cfg->multi_threading.enabled, "Dhcp6/hooks-libraries");
   return {std::to_string(cfg->subnets.size()) + " subnet(s)", cfg->warnings};

@@ -39,6 +39,8 @@ class PacketPath6 {
     /// Where a parked reply finds its socket again when it is released (sockets may have been
     /// reopened meanwhile). Without it a parked reply is dropped when released.
     SocketSet6* sockets = nullptr;
+    /// The lease database connection broke while processing (recovery starts; may be empty).
+    std::function<void(const std::string&)> db_lost{};
   };
 
   explicit PacketPath6(Context c) : c_(std::move(c)) {}

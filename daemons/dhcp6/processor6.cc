@@ -275,6 +275,12 @@ std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg
     TAKAHE_LOG_DEBUG(pkt_log_, kDbgDetail, DHCP6_QUERY_DROPPED, q.pkt.label(), why);
     return std::nullopt;
   };
+  // A query that breaks RFC 8415's identifier rules, or is meant for another server, is
+  // counted in pkt6-receive-drop, as Kea does.
+  auto reject = [&](const std::string& why) {
+    receive_drop_.inc();
+    return drop(why);
+  };
   if (q.ph) {
     if (auto step = callHook(q, hooks_->pkt6_receive, [](hooks::CalloutHandle&) {});
         step == hooks::NextStep::kDrop || step == hooks::NextStep::kSkip) {
@@ -307,11 +313,11 @@ std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg
   const bool no_server_id = type == MessageType6::kSolicit || type == MessageType6::kRebind ||
                             type == MessageType6::kConfirm;
   if (type != MessageType6::kInformationRequest && (!client || client->empty())) {
-    return drop("no client identifier");
+    return reject("no client identifier");
   }
-  if (needs_server_id && !server) return drop("no server identifier");
-  if (no_server_id && server) return drop("a server identifier where none may be");
-  if (server && *server != server_duid_) return drop("for another server (" + server->toString() + ")");
+  if (needs_server_id && !server) return reject("no server identifier");
+  if (no_server_id && server) return reject("a server identifier where none may be");
+  if (server && *server != server_duid_) return reject("for another server (" + server->toString() + ")");
   if (client) q.duid = *client;
 
   // RFC 8415 §18.4: unicast only where the server allows it.

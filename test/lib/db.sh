@@ -402,3 +402,57 @@ db_stop_all() {
   rmdir "$DB_TEST_ROOT" 2> /dev/null
   return 0
 }
+
+# ------------------------------------------------------------------ per-backend helpers
+# For system tests that run a daemon on each backend in turn, with the database
+# "takahe_test2" (PostgreSQL, MariaDB) or the SQLite file SQLITE-FILE; commands run in
+# $DB_NETNS when it is set.
+
+_db_in_ns() { if [[ -n ${DB_NETNS:-} ]]; then ip netns exec "$DB_NETNS" "$@"; else "$@"; fi; }
+
+# db_empty BACKEND SQLITE-FILE: drops every table (sqlite: removes the file).
+db_empty() {
+  case $1 in
+    sqlite) rm -f "$2" "$2"-* ;;
+    postgresql)
+      _db_in_ns env PGPASSWORD="$DB_PASSWORD" psql -q -h 127.0.0.1 -p "$TAKAHE_TEST_PGSQL_PORT" -U "$DB_USER" \
+        -d takahe_test2 -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' > /dev/null 2>&1 ;;
+    mysql)
+      _db_in_ns mariadb -h 127.0.0.1 -P "$TAKAHE_TEST_MYSQL_PORT" -u "$DB_USER" -p"$DB_PASSWORD" \
+        -e 'DROP DATABASE IF EXISTS takahe_test2; CREATE DATABASE takahe_test2;' > /dev/null 2>&1 ;;
+  esac
+}
+
+# db_query BACKEND SQLITE-FILE SQL: prints the result rows (tab-separated, no header).
+db_query() {
+  case $1 in
+    sqlite) sqlite3 -separator $'\t' "$2" "$3" 2> /dev/null ;;
+    postgresql)
+      _db_in_ns env PGPASSWORD="$DB_PASSWORD" psql -tA -F $'\t' -h 127.0.0.1 -p "$TAKAHE_TEST_PGSQL_PORT" \
+        -U "$DB_USER" -d takahe_test2 -c "$3" 2> /dev/null ;;
+    mysql)
+      _db_in_ns mariadb -N -h 127.0.0.1 -P "$TAKAHE_TEST_MYSQL_PORT" -u "$DB_USER" -p"$DB_PASSWORD" takahe_test2 \
+        -e "$3" 2> /dev/null ;;
+  esac
+}
+
+# db_admin_args BACKEND SQLITE-FILE: takahe-admin's (kea-admin's) connection options.
+db_admin_args() {
+  case $1 in
+    sqlite) echo "sqlite -n $2" ;;
+    postgresql) echo "pgsql -h 127.0.0.1 -P $TAKAHE_TEST_PGSQL_PORT -u $DB_USER -p $DB_PASSWORD -n takahe_test2" ;;
+    mysql) echo "mysql -h 127.0.0.1 -P $TAKAHE_TEST_MYSQL_PORT -u $DB_USER -p $DB_PASSWORD -n takahe_test2" ;;
+  esac
+}
+
+# db_json BACKEND SQLITE-FILE [PORT] [MORE-MEMBERS]: a Kea lease-database / hosts-database map.
+db_json() {
+  local more=${4:+, $4}
+  case $1 in
+    sqlite) echo "{ \"type\": \"sqlite\", \"name\": \"$2\"$more }" ;;
+    postgresql) echo "{ \"type\": \"postgresql\", \"name\": \"takahe_test2\", \"host\": \"127.0.0.1\",
+      \"port\": ${3:-$TAKAHE_TEST_PGSQL_PORT}, \"user\": \"$DB_USER\", \"password\": \"$DB_PASSWORD\"$more }" ;;
+    mysql) echo "{ \"type\": \"mysql\", \"name\": \"takahe_test2\", \"host\": \"127.0.0.1\",
+      \"port\": ${3:-$TAKAHE_TEST_MYSQL_PORT}, \"user\": \"$DB_USER\", \"password\": \"$DB_PASSWORD\"$more }" ;;
+  esac
+}

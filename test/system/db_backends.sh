@@ -34,38 +34,10 @@ sock=$TKH_TMP/ctl.sock
 cmd() { printf '%s' "$1" | timeout 20 socat -t 15 - "UNIX-CONNECT:$sock"; }
 field() { python3 -c "import json,sys; a=json.loads(sys.argv[1]); print($2)" "$1" 2> /dev/null; }
 
-# empty_db BACKEND: drops every table of the test database used here.
-empty_db() {
-  case $1 in
-    sqlite) rm -f "$TKH_TMP/leases.sqlite" "$TKH_TMP"/leases.sqlite-* ;;
-    postgresql)
-      in_ns env PGPASSWORD="$DB_PASSWORD" psql -q -h 127.0.0.1 -p "$TAKAHE_TEST_PGSQL_PORT" -U "$DB_USER" -d takahe_test2 \
-        -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' > /dev/null 2>&1 ;;
-    mysql)
-      in_ns mariadb -h 127.0.0.1 -P "$TAKAHE_TEST_MYSQL_PORT" -u "$DB_USER" -p"$DB_PASSWORD" \
-        -e 'DROP DATABASE IF EXISTS takahe_test2; CREATE DATABASE takahe_test2;' > /dev/null 2>&1 ;;
-  esac
-}
-
-# lease_db_json BACKEND [PORT]: the lease-database map.
-lease_db_json() {
-  case $1 in
-    sqlite) echo '{ "type": "sqlite", "name": "'$TKH_TMP'/leases.sqlite" }' ;;
-    postgresql) echo '{ "type": "postgresql", "name": "takahe_test2", "host": "127.0.0.1", "port": '${2:-$TAKAHE_TEST_PGSQL_PORT}',
-                      "user": "'$DB_USER'", "password": "'$DB_PASSWORD'" }' ;;
-    mysql) echo '{ "type": "mysql", "name": "takahe_test2", "host": "127.0.0.1", "port": '${2:-$TAKAHE_TEST_MYSQL_PORT}',
-                 "user": "'$DB_USER'", "password": "'$DB_PASSWORD'" }' ;;
-  esac
-}
-
-# admin_args BACKEND: takahe-admin's connection options (kea-admin's).
-admin_args() {
-  case $1 in
-    sqlite) echo "sqlite -n $TKH_TMP/leases.sqlite" ;;
-    postgresql) echo "pgsql -h 127.0.0.1 -P $TAKAHE_TEST_PGSQL_PORT -u $DB_USER -p $DB_PASSWORD -n takahe_test2" ;;
-    mysql) echo "mysql -h 127.0.0.1 -P $TAKAHE_TEST_MYSQL_PORT -u $DB_USER -p $DB_PASSWORD -n takahe_test2" ;;
-  esac
-}
+sqlite_file=$TKH_TMP/leases.sqlite
+empty_db() { db_empty "$1" "$sqlite_file"; }
+lease_db_json() { db_json "$1" "$sqlite_file" "${2:-}"; }
+admin_args() { db_admin_args "$1" "$sqlite_file"; }
 
 # write_config BACKEND LEASE-DB-JSON: leases and reservations in the same database.
 write_config() {

@@ -362,6 +362,7 @@ TEST_CASE("Identifiers: each message type drops what RFC 8415 section 16 forbids
   Pkt6 advertise = query(MessageType6::kAdvertise, kClientA);
   CHECK_FALSE(h.send(advertise));
   CHECK(h.stat("pkt6-unknown-received") == 1);
+  CHECK(h.stat("pkt6-receive-drop") == 4);  // the four identifier violations, as Kea counts them
   CHECK(h.store->size() == 0);
   CHECK(h.stat("pkt6-received") == 5);
 }

@@ -1,9 +1,8 @@
 #include "db_recovery.h"
 
-#include "dhcp4_messages.h"
 #include "takahe/process/network_state.h"
 
-namespace takahe::dhcp4 {
+namespace takahe::daemon {
 
 namespace {
 bool serves(db::OnFail f) { return f != db::OnFail::kStopRetryExit; }
@@ -15,7 +14,7 @@ void DbRecovery::lost(const std::string& reason) {
   recovering_ = true;
   tries_ = 0;
   ++generation_;
-  TAKAHE_LOG(logger_, DHCP4_DB_LOST, db::describe(config_), reason);
+  TAKAHE_LOG(logger_, *msgs_.lost, db::describe(config_), reason);
   if (!serves(config_.on_fail)) network_.disable(kOrigin);
   if (config_.max_reconnect_tries == 0 && exitsWhenExhausted(config_.on_fail)) {
     giveUp();
@@ -31,14 +30,14 @@ void DbRecovery::attempt() {
   ++tries_;
   std::string error;
   if (hooks_.reconnect(error)) {
-    TAKAHE_LOG(logger_, DHCP4_DB_RECONNECTED, db::describe(config_), tries_);
+    TAKAHE_LOG(logger_, *msgs_.reconnected, db::describe(config_), tries_);
     recovering_ = false;
     network_.enable(kOrigin);
     if (hooks_.resumed) hooks_.resumed();
     return;
   }
   bool limited = config_.max_reconnect_tries > 0 || exitsWhenExhausted(config_.on_fail);
-  TAKAHE_LOG(logger_, DHCP4_DB_RECONNECT_FAILED, tries_,
+  TAKAHE_LOG(logger_, *msgs_.reconnect_failed, tries_,
              limited ? std::to_string(config_.max_reconnect_tries) : std::string("unlimited"), error);
   if (exitsWhenExhausted(config_.on_fail) && tries_ >= config_.max_reconnect_tries) {
     giveUp();
@@ -51,8 +50,8 @@ void DbRecovery::attempt() {
 }
 
 void DbRecovery::giveUp() {
-  TAKAHE_LOG(logger_, DHCP4_DB_GIVE_UP, db::describe(config_), tries_);
+  TAKAHE_LOG(logger_, *msgs_.give_up, db::describe(config_), tries_);
   hooks_.exit(1);
 }
 
-}  // namespace takahe::dhcp4
+}  // namespace takahe::daemon

@@ -1,6 +1,6 @@
 #pragma once
 
-// What takahe-dhcp4 does when its lease database goes away (Kea's `on-fail`): stop or keep
+// What a DHCP server (takahe-dhcp4, takahe-dhcp6) does when its lease database goes away (Kea's `on-fail`): stop or keep
 // serving, try to reconnect every `reconnect-wait-time` ms up to `max-reconnect-tries` times,
 // resume when the database is back, or exit. No ACK is ever sent for a lease that was not
 // stored: a failed write already fails the exchange; this only decides what happens next.
@@ -16,9 +16,17 @@ namespace takahe::process {
 class NetworkState;
 }
 
-namespace takahe::dhcp4 {
+namespace takahe::daemon {
 
 using process::NetworkState;
+
+/// The daemon's catalogued messages recovery logs with.
+struct DbRecoveryMessages {
+  const log::MessageId* lost;              // %1 database, %2 reason
+  const log::MessageId* reconnected;       // %1 database, %2 attempts
+  const log::MessageId* reconnect_failed;  // %1 attempt, %2 of, %3 error
+  const log::MessageId* give_up;           // %1 database, %2 attempts
+};
 
 class DbRecovery {
  public:
@@ -29,8 +37,8 @@ class DbRecovery {
     std::function<void()> resumed;                               // the database is back
   };
 
-  DbRecovery(NetworkState& network, const log::Logger& logger, Hooks hooks)
-      : network_(network), logger_(logger), hooks_(std::move(hooks)) {}
+  DbRecovery(NetworkState& network, const log::Logger& logger, DbRecoveryMessages msgs, Hooks hooks)
+      : network_(network), logger_(logger), msgs_(msgs), hooks_(std::move(hooks)) {}
 
   /// The parameters of the database in use (on every reconfiguration).
   void configure(const db::DbConfig& config) { config_ = config; }
@@ -49,6 +57,7 @@ class DbRecovery {
 
   NetworkState& network_;
   const log::Logger& logger_;
+  DbRecoveryMessages msgs_;
   Hooks hooks_;
   db::DbConfig config_;
   bool recovering_ = false;
@@ -56,4 +65,4 @@ class DbRecovery {
   uint64_t generation_ = 0;  // a reconfiguration during recovery starts a new one
 };
 
-}  // namespace takahe::dhcp4
+}  // namespace takahe::daemon
