@@ -8,6 +8,7 @@
 
 #include "agent_hooks.h"
 #include "takahe/cc/command.h"
+#include "takahe/process/daemon_main.h"
 #include "takahe/crypto/hash.h"
 #include "takahe/util/error.h"
 #include "takahe/util/time.h"
@@ -142,11 +143,10 @@ std::string configHash(const AgentConfig& config) {
 }
 
 std::string buildReport() {
-  return std::string("takahe-agent ") + TAKAHE_VERSION + "\ncompiler: " + __VERSION__ +
-         "\nC++ standard: " + std::to_string(__cplusplus) +
-         "\ncontrol channels: http, https (TLS), basic authentication\n" +
-         "forwarding: unix control sockets of dhcp4, dhcp6, d2\n" +
-         "hook points: control_command_receive\n";
+  return process::buildReport("takahe-agent",
+                              "control channels: http, https (TLS), basic authentication\n"
+                              "forwarding: unix control sockets of dhcp4, dhcp6, d2\n"
+                              "hook points: control_command_receive\n");
 }
 
 void registerAgentCommands(process::CommandRegistry& registry, AgentControl& agent) {

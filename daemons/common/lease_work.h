@@ -4,7 +4,8 @@
 // daemon's configuration, store and processor types:
 //  - swapLeaseStore: a reconfiguration that names another lease store (file, settings);
 //  - LeaseTimers: the periodic reclamation of expired leases, the flush of reclaimed ones and
-//    the lease file cleanup (lfc-interval), on the ServerFrame's timers.
+//    the lease file cleanup (lfc-interval), on the ServerFrame's timers, and leases-reclaim;
+//  - opening the lease store a configuration names (memfile or SQL).
 
 #include <chrono>
 #include <exception>
@@ -12,11 +13,13 @@
 #include <memory>
 #include <string>
 
+#include "takahe/cc/command.h"
 #include "takahe/db/connection.h"
 #include "takahe/dhcpsrv/data_paths.h"
 #include "takahe/dhcpsrv/memfile_lease_store.h"
 #include "takahe/log/logger.h"
 #include "takahe/process/server_frame.h"
+#include "takahe/util/error.h"
 #include "takahe/util/time.h"
 
 namespace takahe::daemon {
@@ -113,6 +116,26 @@ void swapLeaseStore(const Config& cfg, const Config* previous, bool same_file, s
   processor.reset();
   store = std::move(fresh);
   processor = make_processor();
+}
+
+/// Registers `leases-reclaim` (Kea's): every expired lease is reclaimed now, without the
+/// periodic cycle's limits; `"remove": true` deletes them instead of keeping them reclaimed.
+/// `config` and `processor` give the running configuration and processor.
+template <class Config, class Processor>
+void registerLeasesReclaim(process::CommandRegistry& registry, std::function<const Config&()> config,
+                           std::function<Processor&()> processor) {
+  registry.add("leases-reclaim", [config, processor](const cc::Command& cmd) {
+    const cc::Value* v = cmd.arguments && cmd.arguments->isMap() ? cmd.arguments->find("remove") : nullptr;
+    if (!v) throw Error("'leases-reclaim': missing mandatory 'remove' argument");
+    if (!v->isBool()) throw Error("'leases-reclaim': 'remove' must be a boolean");
+    Config unlimited = config();
+    unlimited.expired_leases.max_reclaim_leases = 0;
+    unlimited.expired_leases.max_reclaim_time = 0;
+    if (v->asBool()) unlimited.expired_leases.hold_reclaimed_time = 0;
+    auto reclaimed = processor().reclaimExpired(unlimited, nowUnixSeconds()).first;
+    return cc::makeAnswer(cc::ResultCode::kSuccess,
+                          "Reclamation of expired leases is complete (" + std::to_string(reclaimed) + " reclaimed).");
+  });
 }
 
 struct LeaseTimerMessages {

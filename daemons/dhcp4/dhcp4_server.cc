@@ -285,8 +285,9 @@ void Dhcp4Server::start() {
     throw;
   }
   m.frame.registerCommonCommands(m, m.stats_store);
-  registerDhcp4Commands(m.frame.registry(), [&m]() -> const dhcpsrv::SrvConfig4& { return *m.config; },
-                        [&m]() -> Processor& { return *m.processor_; });
+  daemon::registerLeasesReclaim<dhcpsrv::SrvConfig4, Processor>(
+      m.frame.registry(), [&m]() -> const dhcpsrv::SrvConfig4& { return *m.config; },
+      [&m]() -> Processor& { return *m.processor_; });
   m.initHooks();
   m.applyConfig(cfg, true);
   if (auto* sql = dynamic_cast<dhcpsrv::SqlLeaseStore4*>(m.store.get()); sql && !sql->connected()) {

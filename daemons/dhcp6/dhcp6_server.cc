@@ -23,6 +23,7 @@
 #include "takahe/hooks/hooks_manager.h"
 #include "takahe/log/config.h"
 #include "takahe/net/interface.h"
+#include "takahe/process/daemon_main.h"
 #include "takahe/process/server_frame.h"
 #include "takahe/stats/stats_store.h"
 #include "takahe/util/error.h"
@@ -62,9 +63,9 @@ bool sameBlock(const dhcpsrv::SrvConfig6& a, const dhcpsrv::SrvConfig6& b, std::
 }  // namespace
 
 std::string buildReport6() {
-  return std::string("takahe-dhcp6 ") + TAKAHE_VERSION + "\ncompiler: " + __VERSION__ +
-         "\nC++ standard: " + std::to_string(__cplusplus) + "\nlease backends: memfile\n" +
-         "control channel: unix socket, http(s)\n";
+  return process::buildReport("takahe-dhcp6",
+                              "lease backends: memfile, sqlite, postgresql, mysql\n"
+                              "control channels: unix socket, http, https\n");
 }
 
 struct Dhcp6Server::Impl final : process::ConfigHandler {
@@ -272,20 +273,9 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
 
   void registerCommands() {
     frame.registerCommonCommands(*this, stats_store);
-    frame.registry().add("leases-reclaim", [this](const cc::Command& cmd) {
-      const cc::Value* v = cmd.arguments && cmd.arguments->isMap() ? cmd.arguments->find("remove") : nullptr;
-      if (!v) throw Error("'leases-reclaim': missing mandatory 'remove' argument");
-      if (!v->isBool()) throw Error("'leases-reclaim': 'remove' must be a boolean");
-      // Everything expired now, without the periodic cycle's limits.
-      dhcpsrv::SrvConfig6 unlimited = *config;
-      unlimited.expired_leases.max_reclaim_leases = 0;
-      unlimited.expired_leases.max_reclaim_time = 0;
-      if (v->asBool()) unlimited.expired_leases.hold_reclaimed_time = 0;
-      auto [n, more] = processor_->reclaimExpired(unlimited, nowUnixSeconds());
-      (void)more;
-      return cc::makeAnswer(cc::ResultCode::kSuccess,
-                            "Reclamation of expired leases is complete (" + std::to_string(n) + " reclaimed).");
-    });
+    daemon::registerLeasesReclaim<dhcpsrv::SrvConfig6, Processor6>(
+        frame.registry(), [this]() -> const dhcpsrv::SrvConfig6& { return *config; },
+        [this]() -> Processor6& { return *processor_; });
   }
 
   // --- process::ConfigHandler ---------------------------------------------------------------

@@ -36,6 +36,11 @@ int testConfig(const DaemonCli& cli, const std::string& file) {
 
 }  // namespace
 
+std::string buildReport(const std::string& name, const std::string& details) {
+  return name + " " + TAKAHE_VERSION + "\ncompiler: " + __VERSION__ + "\nC++ standard: " + std::to_string(__cplusplus) +
+         "\n" + details;
+}
+
 int runDaemonMain(int argc, char** argv, const DaemonCli& cli) {
   po::options_description desc("Options");
   desc.add_options()

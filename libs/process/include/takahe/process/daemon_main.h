@@ -45,4 +45,8 @@ struct DaemonCli {
 
 int runDaemonMain(int argc, char** argv, const DaemonCli& cli);
 
+/// The build report of -W and `build-report`: "NAME VERSION", the compiler and C++ standard,
+/// then `details` (lines ending in a newline).
+std::string buildReport(const std::string& name, const std::string& details);
+
 }  // namespace takahe::process
