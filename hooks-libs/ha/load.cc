@@ -22,6 +22,8 @@
 #include "ha_service.h"
 #include "takahe/dhcp/pkt4.h"
 #include "takahe/dhcpsrv/lease.h"
+#include "takahe/dhcpsrv/server_services4.h"
+#include "takahe/dhcpsrv/server_services6.h"
 #include "takahe/dhcpsrv/srv_config.h"
 #include "takahe/hooks/hooks.h"
 #include "takahe/util/error.h"
@@ -126,6 +128,13 @@ extern "C" {
 int version() { return TAKAHE_HOOKS_VERSION; }
 
 int load(LibraryHandle& handle) {
+  if (takahe::dhcpsrv::serverServices6() && !takahe::dhcpsrv::serverServices4()) {
+    // Loaded into takahe-dhcp6: say so plainly instead of failing on a DHCPv4 hook point.
+    const char* why = "libdhcp_ha.so works inside takahe-dhcp4 only for now: High Availability for "
+                      "DHCPv6 is not implemented yet (remove it from Dhcp6/hooks-libraries)";
+    TAKAHE_LOG(ha::haLogger(), ha::HA_CONFIGURATION_FAILED, why);
+    throw takahe::ConfigError(why);
+  }
   ha::HaConfig config;
   try {
     config = ha::parseHaConfig(handle.getParameters());

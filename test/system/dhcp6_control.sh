@@ -123,6 +123,19 @@ tkh_check_eq config-write 0 "$(field "$a" "a[0]['result']")"
 tkh_check config-write-valid "takahe-dhcp6 -t rejects the written file" \
   ip netns exec "$NS" "$DHCP6_SERVER" -t "$TKH_TMP/written.json"
 
+# libdhcp_ha.so serves takahe-dhcp4 only: config-set with it is refused with a message saying
+# so, and the running configuration stays.
+HA_LIB=$BUILD_DIR/hooks-libs/ha/libdhcp_ha.so
+if [[ -f $HA_LIB ]]; then
+  ha_cfg=$(python3 -c "import json,sys; c=json.loads(sys.argv[1]); c['Dhcp6']['hooks-libraries'].append({'library': sys.argv[2], 'parameters': {'high-availability': [{'this-server-name': 's1', 'mode': 'hot-standby', 'peers': [{'name': 's1', 'url': 'http://[::1]:8001/', 'role': 'primary'}, {'name': 's2', 'url': 'http://[::1]:8002/', 'role': 'standby'}]}]}}); print(json.dumps(c))" "$cfg" "$HA_LIB")
+  a=$(cmd config-set "$ha_cfg")
+  tkh_check ha-refused "config-set with libdhcp_ha.so: $a" \
+    test "$(field "$a" "a[0]['result'] == 1 and 'DHCPv6 is not implemented yet' in a[0]['text']")" = True
+  a=$(cmd list-commands)
+  tkh_check ha-refused-kept-running "lease6-get gone or ha-heartbeat there: $a" \
+    test "$(field "$a" "'lease6-get' in a[0]['arguments'] and 'ha-heartbeat' not in a[0]['arguments']")" = True
+fi
+
 # dhcp-disable: queries go unanswered until dhcp-enable.
 a=$(cmd dhcp-disable)
 tkh_check_eq dhcp-disable "DHCPv6 service disabled" "$(field "$a" "a[0]['text']")"
