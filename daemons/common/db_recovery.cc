@@ -1,5 +1,6 @@
 #include "db_recovery.h"
 
+#include "takahe/db/connection.h"
 #include "takahe/process/network_state.h"
 
 namespace takahe::daemon {
@@ -24,6 +25,10 @@ void DbRecovery::lost(const std::string& reason) {
   hooks_.after(config_.reconnect_wait_time, [this, gen] {
     if (gen == generation_) attempt();
   });
+}
+
+void DbRecovery::failed(const std::exception& e) {
+  if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost()) lost(e.what());
 }
 
 void DbRecovery::attempt() {

@@ -46,6 +46,9 @@ class DbRecovery {
   /// Called wherever a database operation failed with a lost connection. Idempotent while a
   /// recovery is under way.
   void lost(const std::string& reason);
+  /// Starts recovery when `e` is a db::DbError for a lost connection; ignores anything else
+  /// (the store's own errors, a refused lease).
+  void failed(const std::exception& e);
 
   bool recovering() const { return recovering_; }
   /// The origin that disables service while the database is away (status-get shows it).

@@ -23,7 +23,6 @@
 #include "takahe/dhcpsrv/memfile_lease_store.h"
 #include "takahe/dhcpsrv/sql_host_store.h"
 #include "takahe/dhcpsrv/sql_lease_store.h"
-#include "takahe/db/connection.h"
 #include "takahe/dhcpsrv/server_services4.h"
 #include "takahe/log/config.h"
 #include "takahe/process/server_frame.h"
@@ -55,7 +54,7 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
   PacketPath packets{PacketPath::Context{processor_, hooks, sockets, config, network, stats_store, logger,
                                          [this] { return ports(); },
                                          [this](std::function<void()> fn) { frame.post(std::move(fn)); },
-                                         [this](const std::string& why) { db_recovery.lost(why); }}};
+                                         [this](const std::exception& e) { db_recovery.failed(e); }}};
   daemon::DbRecovery db_recovery{network, logger,
                                  {&DHCP4_DB_LOST, &DHCP4_DB_RECONNECTED, &DHCP4_DB_RECONNECT_FAILED, &DHCP4_DB_GIVE_UP},
                                  daemon::DbRecovery::Hooks{[this](std::string& error) { return reconnectStore(error); },
@@ -73,7 +72,7 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
   daemon::LeaseTimers<dhcpsrv::SrvConfig4, Processor, dhcpsrv::MemfileLeaseStore4> timers{
       frame, logger, {&DHCP4_RECLAIMED, &DHCP4_RECLAIM_INCOMPLETE, &DHCP4_PROCESS_FAIL, &DHCP4_LFC_START, &DHCP4_LFC_FAIL},
       {[this] { return processor_.get(); }, [this] { return config.get(); }, [this] { return memfile(); },
-       [this](const std::exception& e) { noteDbFailure(e); }}};
+       [this](const std::exception& e) { db_recovery.failed(e); }}};
   std::vector<net::Datagram4> batch;
 
   ReplyPorts ports() const {
@@ -95,10 +94,6 @@ struct Dhcp4Server::Impl final : process::ConfigHandler {
     return openLeaseStore(cfg, opts.config_file, logger);
   }
 
-  /// A lost database connection starts recovery (on-fail).
-  void noteDbFailure(const std::exception& e) {
-    if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost()) db_recovery.lost(e.what());
-  }
 
   /// Reconnects whichever SQL store lost its database (leases, reservations).
   bool reconnectStore(std::string& error) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "dhcp4_messages.h"
-#include "takahe/db/connection.h"
 
 namespace takahe::dhcp4 {
 
@@ -42,9 +41,7 @@ auto& hooks = c_.hooks;
 void PacketPath::failed(const dhcp::Pkt4& q, const std::exception& e) {
   c_.stats.counter("pkt4-processing-failed").inc();
   TAKAHE_LOG(c_.logger, DHCP4_PROCESS_FAIL, q.label(), e.what());
-  if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost() && c_.db_lost) {
-    c_.db_lost(e.what());
-  }
+  if (c_.failed) c_.failed(e);
 }
 
 void PacketPath::fillMeta(dhcp::Pkt4& q, const ServedInterface& s, const net::Datagram4& d) {

@@ -33,7 +33,7 @@ class PacketPath {
     const log::Logger& logger;
     std::function<ReplyPorts()> ports;
     std::function<void(std::function<void()>)> post;  // runs a task on the server's io thread
-    std::function<void(const std::string&)> db_lost;   // the lease database connection broke
+    std::function<void(const std::exception&)> failed;  // every processing failure (DbRecovery::failed)
   };
 
   explicit PacketPath(Context c) : c_(std::move(c)) {}

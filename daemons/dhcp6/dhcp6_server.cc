@@ -18,7 +18,6 @@
 #include "takahe/dhcpsrv/data_paths.h"
 #include "takahe/dhcpsrv/memfile_lease_store6.h"
 #include "takahe/dhcpsrv/sql_lease_store6.h"
-#include "takahe/db/connection.h"
 #include "takahe/dhcpsrv/server_services6.h"
 #include "takahe/hooks/hooks_manager.h"
 #include "takahe/log/config.h"
@@ -88,7 +87,7 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
                                            opts.client_port,
                                            [this](std::function<void()> fn) { frame.post(std::move(fn)); },
                                            &sockets,
-                                           [this](const std::string& why) { db_recovery.lost(why); }}};
+                                           [this](const std::exception& e) { db_recovery.failed(e); }}};
   daemon::DbRecovery db_recovery{frame.network(), logger,
                                  {&DHCP6_DB_LOST, &DHCP6_DB_RECONNECTED, &DHCP6_DB_RECONNECT_FAILED, &DHCP6_DB_GIVE_UP},
                                  daemon::DbRecovery::Hooks{[this](std::string& error) { return reconnectStore(error); },
@@ -104,7 +103,7 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
   daemon::LeaseTimers<dhcpsrv::SrvConfig6, Processor6, dhcpsrv::MemfileLeaseStore6> timers{
       frame, logger, {&DHCP6_RECLAIMED, &DHCP6_RECLAIM_INCOMPLETE, &DHCP6_PROCESS_FAIL, &DHCP6_LFC_START, &DHCP6_LFC_FAIL},
       {[this] { return processor_.get(); }, [this] { return config.get(); }, [this] { return memfile(); },
-       [this](const std::exception& e) { noteDbFailure(e); }}};
+       [this](const std::exception& e) { db_recovery.failed(e); }}};
   Duid server_duid;
   std::vector<net::Datagram6> batch;
 
@@ -124,11 +123,6 @@ struct Dhcp6Server::Impl final : process::ConfigHandler {
   /// The memfile store, or nullptr when leases are in a database.
   dhcpsrv::MemfileLeaseStore6* memfile() const { return dynamic_cast<dhcpsrv::MemfileLeaseStore6*>(store.get()); }
   dhcpsrv::SqlLeaseStore6* sqlStore() const { return dynamic_cast<dhcpsrv::SqlLeaseStore6*>(store.get()); }
-
-  /// A lost database connection starts recovery (on-fail).
-  void noteDbFailure(const std::exception& e) {
-    if (const auto* dbe = dynamic_cast<const db::DbError*>(&e); dbe && dbe->connectionLost()) db_recovery.lost(e.what());
-  }
 
   bool reconnectStore(std::string& error) {
     auto* sql = sqlStore();

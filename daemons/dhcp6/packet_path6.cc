@@ -1,7 +1,6 @@
 #include "packet_path6.h"
 
 #include "path_messages6.h"
-#include "takahe/db/connection.h"
 #include "takahe/util/time.h"
 
 namespace takahe::dhcp6 {
@@ -77,8 +76,7 @@ void PacketPath6::handleUnsafe(ServedInterface6& s, net::UdpSocket6& socket,
 void PacketPath6::failed(const std::string& what, const std::exception& e) {
   c_.stats.counter("pkt6-processing-failed").inc();
   TAKAHE_LOG(c_.logger, DHCP6_PACKET_PROCESS_FAIL, what, e.what());
-  const auto* dbe = dynamic_cast<const db::DbError*>(&e);
-  if (dbe && dbe->connectionLost() && c_.db_lost) c_.db_lost(e.what());
+  if (c_.failed) c_.failed(e);
 }
 
 void PacketPath6::fillMeta(dhcp::Pkt6& q, const ServedInterface6& s, const net::Datagram6& d) {

@@ -39,8 +39,9 @@ class PacketPath6 {
     /// Where a parked reply finds its socket again when it is released (sockets may have been
     /// reopened meanwhile). Without it a parked reply is dropped when released.
     SocketSet6* sockets = nullptr;
-    /// The lease database connection broke while processing (recovery starts; may be empty).
-    std::function<void(const std::string&)> db_lost{};
+    /// Told of every processing failure: a lost lease database connection starts recovery
+    /// (DbRecovery::failed); may be empty.
+    std::function<void(const std::exception&)> failed{};
   };
 
   explicit PacketPath6(Context c) : c_(std::move(c)) {}
