@@ -266,6 +266,40 @@ void Processor6::installLeaseHooks(Query& q, dhcpsrv::ClientContext6& ctx) {
   };
 }
 
+const dhcpsrv::Host6* Processor6::findHost(const dhcpsrv::HostIndex6& hosts, const Query& q) {
+  for (dhcpsrv::HostIdType type : q.cfg.host_identifiers) {
+    const dhcpsrv::Host6* h = nullptr;
+    if (type == dhcpsrv::HostIdType::kDuid && !q.duid.empty()) {
+      h = hosts.findByDuid(q.duid);
+    } else if (type == dhcpsrv::HostIdType::kHwAddress && !q.hwaddr.empty()) {
+      h = hosts.findByHwAddr(q.hwaddr);
+    }
+    if (h) return h;
+  }
+  return nullptr;
+}
+
+void Processor6::findReservation(Query& q) {
+  const Subnet6& selected = *q.subnet;
+  if (selected.reservations_in_subnet) q.host = findHost(selected.hosts, q);
+  // In a shared network a reservation in another of its subnets wins, and that subnet is used
+  // (as Kea does): the subnets are tried in the network's order.
+  if (!q.host && !selected.shared_network.empty()) {
+    if (const auto* net = q.cfg.sharedNetwork(selected.shared_network)) {
+      for (SubnetId id : net->subnets) {
+        const Subnet6* s = q.cfg.subnetById(id);
+        if (!s || s == &selected || !s->reservations_in_subnet || !s->allows(&q.pkt.meta.classes)) continue;
+        if (const dhcpsrv::Host6* h = findHost(s->hosts, q)) {
+          q.host = h;
+          q.subnet = s;
+          break;
+        }
+      }
+    }
+  }
+  if (!q.host && q.subnet->reservations_global) q.host = findHost(q.cfg.global_hosts, q);
+}
+
 std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg,
                                         const Arrival6& arrival, int64_t now, PacketHooks6* ph) {
   received_.inc();
@@ -346,16 +380,7 @@ std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg
   sel.classes = &query.meta.classes;
   q.subnet = cfg.selectSubnet(sel);
   if (q.ph && !selectSubnetHook(q)) return std::nullopt;
-  if (q.subnet) {
-    if (q.subnet->reservations_in_subnet) {
-      q.host = q.subnet->hosts.findByDuid(q.duid);
-      if (!q.host && !q.hwaddr.empty()) q.host = q.subnet->hosts.findByHwAddr(q.hwaddr);
-    }
-    if (!q.host && q.subnet->reservations_global) {
-      q.host = cfg.global_hosts.findByDuid(q.duid);
-      if (!q.host && !q.hwaddr.empty()) q.host = cfg.global_hosts.findByHwAddr(q.hwaddr);
-    }
-  }
+  if (q.subnet) findReservation(q);
 
   switch (type) {
     case MessageType6::kSolicit: return onSolicit(q);

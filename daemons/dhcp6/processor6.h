@@ -97,6 +97,11 @@ class Processor6 {
   const dhcpsrv::Subnet6* grant(Query& q, dhcpsrv::ClientContext6& ctx,
                                 const dhcpsrv::IaContext6& ia, bool fake, dhcpsrv::IaResult6& r);
   dhcp::Pkt6 makeReply(const Query& q, dhcp::MessageType6 type) const;
+  /// The client's reservation, by host-reservation-identifiers in their order: in the selected
+  /// subnet, then in the other subnets of its shared network (switching q.subnet to the one that
+  /// has it), then global (per reservations-in-subnet / -global).
+  static void findReservation(Query& q);
+  static const dhcpsrv::Host6* findHost(const dhcpsrv::HostIndex6& hosts, const Query& q);
   /// Options the client asked for (ORO) and those sent always, from reservation, pool, subnet,
   /// shared network and global levels (the first level that has one wins).
   void addConfiguredOptions(dhcp::Pkt6& reply, const Query& q) const;

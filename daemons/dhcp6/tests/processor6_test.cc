@@ -482,3 +482,40 @@ TEST_CASE("A reservation gives its address, prefix and options; a shared network
   REQUIRE(d->iaNas()[0].status);
   CHECK(d->iaNas()[0].status->is(StatusCode6::kNoAddrsAvail));
 }
+
+TEST_CASE("Reservations follow host-reservation-identifiers' order; a shared network's other "
+          "subnet may hold the reservation") {
+  // kClientA's DUID-LL carries the hardware address 02:00:00:00:00:0a: one reservation matches
+  // it by DUID, another by hardware address, each with its own address.
+  auto config = [](const std::string& order) {
+    return dhcpsrv::parseDhcp6Config(cc::parseConfigText(R"({ "Dhcp6": {
+      "host-reservation-identifiers": )" + order + R"(,
+      "shared-networks": [ { "name": "lan", "interface": "eth0", "subnet6": [
+        { "id": 10, "subnet": "2001:db8:a::/64",
+          "pools": [ { "pool": "2001:db8:a::10 - 2001:db8:a::20" } ] },
+        { "id": 11, "subnet": "2001:db8:b::/64",
+          "pools": [ { "pool": "2001:db8:b::10 - 2001:db8:b::20" } ],
+          "reservations": [
+            { "duid": "00:03:00:01:02:00:00:00:00:0a", "ip-addresses": [ "2001:db8:b::d1" ] },
+            { "hw-address": "02:00:00:00:00:0a", "ip-addresses": [ "2001:db8:b::a1" ] } ] } ] } ] } })",
+                                                           "ids.json"));
+  };
+  auto solicit = [](Harness& h) {
+    Pkt6 q = query(MessageType6::kSolicit, kClientA);
+    q.addIaNa(iaNa(1));
+    auto r = h.send(q);
+    REQUIRE(r);
+    return addressOf(*r);
+  };
+  Harness h;
+  h.cfg = config(R"([ "hw-address", "duid" ])");
+  h.proc->configure(*h.cfg);
+  // Subnet 10 is selected first (the interface), but the reservation lives in subnet 11.
+  CHECK(solicit(h) == "2001:db8:b::a1");
+  h.cfg = config(R"([ "duid", "hw-address" ])");
+  h.proc->configure(*h.cfg);
+  CHECK(solicit(h) == "2001:db8:b::d1");
+  h.cfg = config(R"([ "flex-id" ])");
+  h.proc->configure(*h.cfg);
+  CHECK(solicit(h) == "2001:db8:a::10");  // no identifier that matches: the pool of subnet 10
+}
