@@ -97,6 +97,33 @@ a=$(cmd lease6-get "{ \"ip-address\": \"$addr\" }")
 tkh_check_eq lease6-get "$addr" "$(field "$a" "a[0]['arguments']['ip-address']")"
 tkh_check_eq lease6-get-lifetime 3600 "$(field "$a" "a[0]['arguments']['valid-lft']")"
 
+# Malformed datagrams (truncated, oversized, random, a relay chain nested too deep) are dropped
+# and counted; the server keeps serving.
+before=$(field "$(cmd statistic-get '{ "name": "pkt6-parse-failed" }')" "a[0]['arguments']['pkt6-parse-failed'][0][0]")
+ip netns exec "$NS" python3 - << 'PY'
+import random, socket
+random.seed(7)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+cases = [b"", b"\x01", b"\x01\x00\x00", b"\x01\x00\x00\x01\x00\x01\xff\xff", bytes(70000 // 2)]
+relay = b"\x01\x00\x00\x01"
+for _ in range(40):  # RELAY-FORW inside RELAY-FORW beyond the limit of 32
+    relay = b"\x0c\x00" + bytes(32) + b"\x00\x09" + len(relay).to_bytes(2, "big") + relay
+cases.append(relay)
+cases += [bytes(random.getrandbits(8) for _ in range(random.randint(1, 300))) for _ in range(200)]
+for c in cases:
+    try:
+        s.sendto(c, ("::1", 547))
+    except OSError:
+        pass
+PY
+sleep 0.5
+after=$(field "$(cmd statistic-get '{ "name": "pkt6-parse-failed" }')" "a[0]['arguments']['pkt6-parse-failed'][0][0]")
+tkh_check malformed-counted "pkt6-parse-failed went from ${before:-?} to ${after:-?}" \
+  test "${after:-0}" -ge $((${before:-0} + 5))
+tkh_check malformed-survived "server died after malformed datagrams" tkh_pid_alive "$TKH_SERVER_PID"
+perf 3
+tkh_check_eq served-after-malformed 3 "$(received)"
+
 # Two services, one not configured: one answer each, in order.
 a=$(post '{ "command": "status-get", "service": [ "dhcp4", "dhcp6" ] }')
 tkh_check two-services "answers: $a" test "$(field "$a" "len(a) == 2 and a[0]['result'] == 1 and a[1]['result'] == 0")" = True
@@ -165,7 +192,7 @@ tkh_check_eq config-reload-applied 3000 "$(field "$a" "a[0]['arguments']['Dhcp6'
 # holds the compacted leases.
 tkh_check lfc-ran "no $leases.2 after the cleanup interval" tkh_wait_for 10 test -s "$leases.2"
 tkh_check lfc-logged "no DHCP6_LFC_START" log_has DHCP6_LFC_START
-tkh_check_eq lfc-file-leases 56 "$(awk -F, 'NR > 1 { n++ } END { print n }' "$leases.2")"
+tkh_check_eq lfc-file-leases 62 "$(awk -F, 'NR > 1 { n++ } END { print n }' "$leases.2")"
 
 # leases-reclaim: nothing has expired yet.
 a=$(cmd leases-reclaim '{ "remove": true }')
@@ -190,7 +217,7 @@ tkh_check serverid-logged "DHCP6_SERVERID does not show the kept DUID" \
 a=$(cmd lease6-get-all)
 tkh_check_eq leases-survive-restart "$count_before" "$(field "$a" "len(a[0]['arguments']['leases'])")"
 a=$(cmd statistic-get '{ "name": "subnet[1].assigned-nas" }')
-tkh_check_eq assigned-after-restart 28 "$(field "$a" "a[0]['arguments']['subnet[1].assigned-nas'][0][0]")"
+tkh_check_eq assigned-after-restart 31 "$(field "$a" "a[0]['arguments']['subnet[1].assigned-nas'][0][0]")"
 
 tkh_check server-alive "server died" tkh_pid_alive "$TKH_SERVER_PID"
 ((TKH_FAILS > 0)) && tkh_show_tail "$TKH_SERVER_LOG" 40
