@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "hwaddr6.h"
 #include "path_messages6.h"
 #include "takahe/dhcp/options6.h"
 #include "takahe/dhcpsrv/lease_stats.h"
@@ -361,13 +362,10 @@ std::optional<Pkt6> Processor6::process(const Pkt6& query, const SrvConfig6& cfg
     return reply;
   }
 
-  // Hardware address: the client link-layer address a relay added (RFC 6939), else the DUID's.
-  if (auto hw = query.clientLinkLayerAddr()) {
-    q.hwaddr = *hw;
-    q.hwaddr_source = dhcpsrv::hwaddr_source::kClientAddrRelay;
-  } else if (auto from_duid = dhcp::hwAddrFromDuid(q.duid.bytes)) {
-    q.hwaddr = *from_duid;
-    q.hwaddr_source = dhcpsrv::hwaddr_source::kDuid;
+  // Hardware address, from the sources mac-sources allows.
+  if (auto hw = clientHwAddr(query, q.duid, cfg.mac_sources)) {
+    q.hwaddr = hw->hw;
+    q.hwaddr_source = hw->source;
   }
 
   dhcpsrv::SubnetSelector6 sel;
