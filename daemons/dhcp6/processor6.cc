@@ -556,6 +556,19 @@ void Processor6::addConfiguredOptions(Pkt6& reply, const Query& q) const {
       break;
     }
   }
+  // Relay-supplied options (RFC 6422): what a relay offers in its RSOO option, for the codes
+  // relay-supplied-options allows, unless the server already answers with that option.
+  const auto& allowed = q.cfg.relay_supplied_options;
+  for (const auto& relay : q.pkt.relays) {
+    const Bytes* rsoo = relay.option(dhcp::opt6::kRsoo);
+    if (!rsoo) continue;
+    auto offered = dhcp::parseOptions6(*rsoo);
+    if (!offered) continue;  // a malformed RSOO is ignored, the reply still goes out
+    for (const auto& o : *offered) {
+      if (std::find(allowed.begin(), allowed.end(), o.code) == allowed.end() || reply.has(o.code)) continue;
+      reply.addOption(o.code, o.data);
+    }
+  }
   // vendor-opts (17): the enterprises the client names in its own vendor-opts or vendor-class.
   std::vector<uint32_t> enterprises;
   for (const auto& v : q.pkt.vendorOpts()) enterprises.push_back(v.enterprise);

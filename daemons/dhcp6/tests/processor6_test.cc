@@ -519,3 +519,58 @@ TEST_CASE("Reservations follow host-reservation-identifiers' order; a shared net
   h.proc->configure(*h.cfg);
   CHECK(solicit(h) == "2001:db8:a::10");  // no identifier that matches: the pool of subnet 10
 }
+
+TEST_CASE("Relay-supplied options (RFC 6422): the allowed ones are copied, the server's own win") {
+  auto solicitVia = [](Harness& h) {
+    Pkt6 inner = query(MessageType6::kSolicit, kClientA);
+    inner.addIaNa(iaNa(1));
+    inner.addOption(opt6::kOro, encodeOptionCodes(std::vector<uint16_t>{opt6::kDnsServers}));
+    dhcp::RelayInfo relay;
+    relay.link_address = IPv6Address::fromString("2001:db8:2::1");
+    relay.peer_address = IPv6Address::fromString("fe80::a");
+    Bytes rsoo;
+    REQUIRE(dhcp::appendOption6(65, Bytes{'e', 'r', 'p'}, rsoo));
+    REQUIRE(dhcp::appendOption6(110, Bytes{1, 2}, rsoo));
+    REQUIRE(dhcp::appendOption6(opt6::kDnsServers, IPv6Address::fromString("2001:db8::66").bytes(), rsoo));
+    relay.options.push_back({opt6::kRsoo, rsoo});
+    inner.relays.push_back(relay);
+    auto r = h.send(inner);
+    REQUIRE(r);
+    return *r;
+  };
+  Harness h;  // relay-supplied-options not configured: only 65 (erp-local-domain-name)
+  Pkt6 r = solicitVia(h);
+  REQUIRE(r.option(65));
+  CHECK(*r.option(65) == Bytes{'e', 'r', 'p'});
+  CHECK_FALSE(r.option(110));
+  auto dns = decodeAddressList(*r.option(opt6::kDnsServers));
+  REQUIRE(dns);
+  CHECK(*dns == std::vector<IPv6Address>{IPv6Address::fromString("2001:db8::53")});  // the server's
+
+  h.cfg = dhcpsrv::parseDhcp6Config(cc::parseConfigText(R"({ "Dhcp6": {
+    "relay-supplied-options": [ "110", "23" ],
+    "subnet6": [ { "id": 2, "subnet": "2001:db8:2::/64",
+                   "pools": [ { "pool": "2001:db8:2::10 - 2001:db8:2::20" } ] } ] } })", "rsoo.json"));
+  h.proc->configure(*h.cfg);
+  r = solicitVia(h);
+  CHECK(r.option(65));
+  REQUIRE(r.option(110));
+  CHECK(*r.option(110) == Bytes{1, 2});
+  // No dns-servers configured now: the relay's is allowed and used.
+  dns = decodeAddressList(*r.option(opt6::kDnsServers));
+  REQUIRE(dns);
+  CHECK(*dns == std::vector<IPv6Address>{IPv6Address::fromString("2001:db8::66")});
+
+  // Allowed, but the server has its own dns-servers: the server's wins.
+  h.cfg = dhcpsrv::parseDhcp6Config(cc::parseConfigText(R"({ "Dhcp6": {
+    "relay-supplied-options": [ "23" ],
+    "option-data": [ { "name": "dns-servers", "data": "2001:db8::53" } ],
+    "subnet6": [ { "id": 2, "subnet": "2001:db8:2::/64",
+                   "pools": [ { "pool": "2001:db8:2::10 - 2001:db8:2::20" } ] } ] } })", "rsoo2.json"));
+  h.proc->configure(*h.cfg);
+  r = solicitVia(h);
+  dns = decodeAddressList(*r.option(opt6::kDnsServers));
+  REQUIRE(dns);
+  CHECK(*dns == std::vector<IPv6Address>{IPv6Address::fromString("2001:db8::53")});
+  CHECK_FALSE(r.option(110));
+}
